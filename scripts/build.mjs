@@ -1,0 +1,64 @@
+// Bundles every entry point with esbuild. Type checking is separate (`npm run typecheck`).
+// Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, cpSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// Node-side bundles: CommonJS (VS Code's extension host loads CJS). Native and editor modules stay external.
+const nodeEntries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/extension/auditWorker.ts', out: 'audit-worker' },
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/decoder/worker.ts', out: 'decoder-worker' },
+  { in: 'bench/decoder.ts', out: 'bench-decoder' },
+];
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const contexts = [];
+for (const e of nodeEntries) {
+  if (!existsSync(e.in)) continue; // entry not written yet
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: [e.in],
+      outfile: `dist/${e.out}.js`,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode', 'onnxruntime-node', 'tiktoken', 'gpt-tokenizer'],
+      banner: e.banner ? { js: e.banner } : undefined,
+    }),
+  );
+}
+if (existsSync('webview/main.ts')) {
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: ['webview/main.ts'],
+      outfile: 'dist/webview.js',
+      platform: 'browser',
+      target: 'es2022',
+      format: 'esm',
+    }),
+  );
+}
+
+mkdirSync('dist', { recursive: true });
+if (existsSync('src/decoder/data')) cpSync('src/decoder/data', 'dist/data', { recursive: true });
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

@@ -1,0 +1,100 @@
+// Encodings as the model sees them. CONTRACT shared by the whole codebase: keep these exports stable.
+// (Placeholder implementation over js-tiktoken; the tokenizer work replaces the internals with an exact,
+// fast, incremental BPE whose ids equal tiktoken's Rust core.)
+import { Tiktoken } from 'js-tiktoken/lite';
+
+export type EncodingName = 'o200k_base' | 'cl100k_base' | 'p50k_base' | 'r50k_base';
+export const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'];
+export const DEFAULT_ENCODING: EncodingName = 'o200k_base';
+
+export interface TokenizedText {
+  ids: Uint32Array;
+  /** UTF-16 offset of the character holding each token's first byte; `starts.length === ids.length + 1`, last = text.length. */
+  starts: Uint32Array;
+}
+
+export interface Encoder {
+  readonly name: EncodingName;
+  /** Ids exactly as tiktoken's Rust core produces them; special-token text is encoded as plain text. */
+  encode(text: string): Uint32Array;
+  tokenize(text: string): TokenizedText;
+  decode(ids: ArrayLike<number>): string;
+  /** The raw bytes of one token (may be part of a UTF-8 character). */
+  tokenBytes(id: number): Uint8Array;
+}
+
+export function isEncodingName(s: string): s is EncodingName {
+  return (ENCODING_NAMES as readonly string[]).includes(s);
+}
+
+/** The encoding a model name uses; undefined when the model's tokenizer is unknown or not public. */
+export function encodingForModel(model: string): EncodingName | undefined {
+  const m = model.toLowerCase();
+  if (/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|chatgpt-4o|gpt-oss)/.test(m)) return 'o200k_base';
+  if (/^(gpt-4|gpt-3\.5|text-embedding-3|text-embedding-ada-002)/.test(m)) return 'cl100k_base';
+  if (/^(text-davinci-00[23]|code-davinci|code-cushman)/.test(m)) return 'p50k_base';
+  if (/^(davinci|curie|babbage|ada|gpt2|gpt-2)/.test(m)) return 'r50k_base';
+  return undefined;
+}
+
+const loaded = new Map<EncodingName, Encoder>();
+
+/** Loads an encoding on first use only (each rank table costs memory and start-up time). */
+export function getEncoder(name: EncodingName): Encoder {
+  let enc = loaded.get(name);
+  if (!enc) {
+    enc = new TiktokenEncoder(name, loadRanks(name));
+    loaded.set(name, enc);
+  }
+  return enc;
+}
+
+function loadRanks(name: EncodingName) {
+  switch (name) {
+    case 'o200k_base': return require('js-tiktoken/ranks/o200k_base').default;
+    case 'cl100k_base': return require('js-tiktoken/ranks/cl100k_base').default;
+    case 'p50k_base': return require('js-tiktoken/ranks/p50k_base').default;
+    case 'r50k_base': return require('js-tiktoken/ranks/r50k_base').default;
+  }
+}
+
+class TiktokenEncoder implements Encoder {
+  private readonly tk: Tiktoken;
+  constructor(readonly name: EncodingName, ranks: ConstructorParameters<typeof Tiktoken>[0]) {
+    this.tk = new Tiktoken(ranks);
+  }
+  encode(text: string): Uint32Array {
+    return Uint32Array.from(this.tk.encode(text, [], []));
+  }
+  tokenize(text: string): TokenizedText {
+    const ids = this.encode(text);
+    return { ids, starts: tokenStarts(text, ids, (id) => this.tokenBytes(id).length) };
+  }
+  decode(ids: ArrayLike<number>): string {
+    return this.tk.decode(Array.from(ids));
+  }
+  tokenBytes(id: number): Uint8Array {
+    return new TextEncoder().encode(this.tk.decode([id])); // placeholder: wrong for partial characters
+  }
+}
+
+/** Maps token byte offsets to UTF-16 offsets. */
+export function tokenStarts(text: string, ids: Uint32Array, byteLength: (id: number) => number): Uint32Array {
+  const starts = new Uint32Array(ids.length + 1);
+  let byte = 0;
+  let ci = 0; // char index
+  let charByte = 0; // byte offset where text[ci] starts
+  for (let t = 0; t < ids.length; t++) {
+    while (ci < text.length) {
+      const cp = text.codePointAt(ci)!;
+      const len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (charByte + len > byte) break;
+      charByte += len;
+      ci += cp > 0xffff ? 2 : 1;
+    }
+    starts[t] = ci;
+    byte += byteLength(ids[t]);
+  }
+  starts[ids.length] = text.length;
+  return starts;
+}
