@@ -1,7 +1,9 @@
 // Bundles every entry point with esbuild. Type checking is separate (`npm run typecheck`).
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -13,6 +15,7 @@ const nodeEntries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/decoder/worker.ts', out: 'decoder-worker' },
   { in: 'bench/decoder.ts', out: 'bench-decoder' },
+  { in: 'bench/tokenizer-api.ts', out: 'tokenizer' },
 ];
 
 const common = {
@@ -54,6 +57,27 @@ if (existsSync('webview/main.ts')) {
 
 mkdirSync('dist', { recursive: true });
 if (existsSync('src/decoder/data')) cpSync('src/decoder/data', 'dist/data', { recursive: true });
+
+// Prebuilt BPE rank tables (dist/ranks/<encoding>.bin), read by the bundles at start-up in a few ms; js-tiktoken's
+// rank modules (1-2 MB each) stay out of the bundles. Built by bundling the table builder and running it here.
+if (existsSync('src/core/tokenizer/buildRankTables.ts')) {
+  // The builder is written inside dist/ so that it resolves js-tiktoken from this project's node_modules.
+  const builder = path.resolve('dist/.build-rank-tables.cjs');
+  await esbuild.build({
+    entryPoints: ['src/core/tokenizer/buildRankTables.ts'],
+    outfile: builder,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  try {
+    createRequire(import.meta.url)(builder).writeRankTables(path.resolve('dist'));
+  } finally {
+    rmSync(builder, { force: true });
+  }
+}
 
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,7 +1,9 @@
 // Encodings as the model sees them. CONTRACT shared by the whole codebase: keep these exports stable.
-// (Placeholder implementation over js-tiktoken; the tokenizer work replaces the internals with an exact,
-// fast, incremental BPE whose ids equal tiktoken's Rust core.)
-import { Tiktoken } from 'js-tiktoken/lite';
+// The implementation (src/core/tokenizer/) is an exact BPE whose ids equal tiktoken's Rust core on every
+// input, with a heap merge for long pieces, compact prebuilt rank tables, and incremental re-tokenization
+// (src/core/tokenizer/incremental.ts).
+import { BpeEncoder } from './tokenizer/encoder';
+import { loadRankData } from './tokenizer/loadRanks';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base' | 'p50k_base' | 'r50k_base';
 export const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'];
@@ -37,45 +39,23 @@ export function encodingForModel(model: string): EncodingName | undefined {
   return undefined;
 }
 
-const loaded = new Map<EncodingName, Encoder>();
+const loaded = new Map<EncodingName, BpeEncoder>();
 
 /** Loads an encoding on first use only (each rank table costs memory and start-up time). */
 export function getEncoder(name: EncodingName): Encoder {
+  return getBpeEncoder(name);
+}
+
+/** The concrete encoder behind getEncoder (exposes what incremental tokenization needs). */
+export function getBpeEncoder(name: EncodingName): BpeEncoder {
   let enc = loaded.get(name);
   if (!enc) {
-    enc = new TiktokenEncoder(name, loadRanks(name));
+    if (!isEncodingName(name)) throw new Error(`Unknown encoding "${String(name)}"; expected one of ${ENCODING_NAMES.join(', ')}`);
+    const { table, specialTokens } = loadRankData(name);
+    enc = new BpeEncoder(name, table, specialTokens);
     loaded.set(name, enc);
   }
   return enc;
-}
-
-function loadRanks(name: EncodingName) {
-  switch (name) {
-    case 'o200k_base': return require('js-tiktoken/ranks/o200k_base').default;
-    case 'cl100k_base': return require('js-tiktoken/ranks/cl100k_base').default;
-    case 'p50k_base': return require('js-tiktoken/ranks/p50k_base').default;
-    case 'r50k_base': return require('js-tiktoken/ranks/r50k_base').default;
-  }
-}
-
-class TiktokenEncoder implements Encoder {
-  private readonly tk: Tiktoken;
-  constructor(readonly name: EncodingName, ranks: ConstructorParameters<typeof Tiktoken>[0]) {
-    this.tk = new Tiktoken(ranks);
-  }
-  encode(text: string): Uint32Array {
-    return Uint32Array.from(this.tk.encode(text, [], []));
-  }
-  tokenize(text: string): TokenizedText {
-    const ids = this.encode(text);
-    return { ids, starts: tokenStarts(text, ids, (id) => this.tokenBytes(id).length) };
-  }
-  decode(ids: ArrayLike<number>): string {
-    return this.tk.decode(Array.from(ids));
-  }
-  tokenBytes(id: number): Uint8Array {
-    return new TextEncoder().encode(this.tk.decode([id])); // placeholder: wrong for partial characters
-  }
 }
 
 /** Maps token byte offsets to UTF-16 offsets. */

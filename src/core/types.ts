@@ -74,4 +74,125 @@ export interface DiffResult {
   noEffectOnCache?: boolean;
   providers: ProviderEstimate[];
   findings: LintFinding[];
+  /** Problems parsing either version (malformed JSON/YAML, unterminated template tag). */
+  problems?: { old: ParseProblem[]; new: ParseProblem[] };
+  /** Rendered offset of the divergence in the new/old rendered text (what was tokenized). */
+  renderedOffset?: { old: number; new: number } | null;
+  /** Tokens before the first per-request variable output (templates), when there is one. */
+  staticPrefixTokens?: number | null;
+  /** Rendered text around the divergence, for human output (old vs new). */
+  excerpt?: { old: string; new: string } | null;
+}
+
+// ---- Added by the core engine (fields only added, never renamed) ----
+
+/** A named range of the rendered prompt text, e.g. `system`, `tools[3].description`, `messages[2].content`. */
+export interface PromptSegment {
+  name: string;
+  /** Rendered-text offsets, end exclusive. */
+  start: number;
+  end: number;
+}
+
+/** A piece of the rendered text and where it came from. `exact` pieces were copied verbatim from the source. */
+export interface OffsetMapPiece {
+  renderedStart: number;
+  renderedEnd: number;
+  sourceStart: number;
+  sourceEnd: number;
+  exact: boolean;
+}
+
+export interface ParseProblem {
+  message: string;
+  severity: Severity;
+  /** Offsets in the source file, end exclusive. */
+  start: number;
+  end: number;
+}
+
+export type PromptFormat =
+  | 'raw'
+  | 'text'
+  | 'markdown'
+  | 'prompt-file'
+  | 'prompty'
+  | 'template-jinja'
+  | 'template-handlebars'
+  | 'template-liquid'
+  | 'json-anthropic'
+  | 'json-openai-chat'
+  | 'json-openai-responses'
+  | 'json';
+
+/** What the model sees for one version of a prompt file. */
+export interface ExtractedPrompt {
+  format: PromptFormat;
+  /** The rendered text that gets tokenized. */
+  text: string;
+  segments: PromptSegment[];
+  /** Sorted, non-overlapping pieces covering `text`, for rendered → source offsets. */
+  map: OffsetMapPiece[];
+  /** Rendered offset where output that varies per request first appears (templates); null when none. */
+  firstVariableOffset: number | null;
+  problems: ParseProblem[];
+  /** Source offsets of the YAML front matter block (including its `---` fences), if any. */
+  frontMatter?: { start: number; end: number };
+  /** Rendered offsets (end of the marked block) of Anthropic `cache_control` breakpoints. */
+  breakpoints: number[];
+  /** Rendered end offsets of cacheable blocks (Anthropic counts its ~20-block lookback in these). */
+  blocks: number[];
+  /** Rendered offset where the final user turn starts (JSON bodies): content after it is expected to vary per request. */
+  finalTurnOffset?: number;
+  /**
+   * Rendered offsets where the provider's chat template puts special tokens (between messages, tools,
+   * content blocks): BPE never merges across them, so each piece is tokenized on its own.
+   */
+  hardBoundaries?: number[];
+  /** Source offsets of the `cache_control` keys, parallel to `breakpoints`. */
+  breakpointSourceOffsets?: number[];
+  /** Template placeholders / control tags / prompt-file variables, in order. */
+  placeholders?: PromptPlaceholder[];
+}
+
+export interface PromptPlaceholder {
+  kind: 'output' | 'control';
+  /** Normalised expression, e.g. `current_date` or `if user.premium`. */
+  expr: string;
+  /** True when its output can vary per request. */
+  variable: boolean;
+  renderedStart: number;
+  renderedEnd: number;
+  sourceStart: number;
+  sourceEnd: number;
+}
+
+/** A version of a prompt in git history. */
+export interface PromptVersion {
+  commit: string;
+  date: string;
+  subject: string;
+  /** Path of the file in that commit (renames are followed). */
+  path: string;
+}
+
+export interface HistoryEntry extends DiffResult, PromptVersion {
+  /** The previous version's commit (the `old` side of this diff). */
+  previousCommit: string;
+}
+
+export interface ChurnRegion {
+  /** Segment name, or `line N` for unsegmented formats. */
+  region: string;
+  /** How many consecutive-version diffs diverged first in this region. */
+  firstDivergenceCount: number;
+  /** A short excerpt of the region's text in the newest version that diverged there. */
+  excerpt: string;
+}
+
+export interface HistoryResult {
+  file: string;
+  versions: PromptVersion[];
+  diffs: HistoryEntry[];
+  churn: ChurnRegion[];
 }

@@ -1,0 +1,267 @@
+// The `prompt-cache-audit` command line: diff, history, lint (and measure, from measure.ts).
+// All numbers come from src/core/audit.ts, the same entry point the extension uses.
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import fg from 'fast-glob';
+import { simpleGit } from 'simple-git';
+import pkg from '../../package.json';
+import { auditVersions, lintPrompt, type AuditOptions } from '../core/audit';
+import { ENCODING_NAMES } from '../core/encodings';
+import { SUPPORTED_EXTENSIONS, extractPrompt } from '../core/formats';
+import { fileHistory, HistoryError } from '../core/history';
+import { CACHE_RULES, PROVIDER_IDS, minimumFor } from '../core/providers';
+import type { DiffResult, LintFinding, ParseProblem } from '../core/types';
+import { CliError, parseEncoding, parseNumber, parseProvider, readPromptFile } from './io';
+import { formatDiff, formatFindings, formatHistory, makeStyle, table } from './output';
+import { DIVERGENCE_RULE, toSarif } from './sarif';
+// The `measure` subcommand (local cached decoder) lives in measure.ts.
+import { registerMeasureCommand } from './measure';
+
+interface CommonFlags {
+  encoding?: string;
+  provider?: string;
+  model?: string;
+  raw?: boolean;
+  json?: boolean;
+  sarif?: boolean;
+  price?: string;
+  as?: string;
+}
+
+function auditOptions(flags: CommonFlags, fileName: string): AuditOptions {
+  return {
+    fileName: flags.as ?? fileName,
+    encoding: parseEncoding(flags.encoding),
+    provider: parseProvider(flags.provider),
+    model: flags.model,
+    raw: flags.raw,
+    pricePerMTok: parseNumber('--price', flags.price, { min: 0 }),
+  };
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--encoding <name>', `token encoding (${ENCODING_NAMES.join(', ')})`))
+    .addOption(new Option('--provider <id>', `only this provider's cache rule (${PROVIDER_IDS.join(', ')})`))
+    .option('--model <name>', 'model name (per-model minimums; picks the encoding for OpenAI models)')
+    .option('--raw', "tokenize the file's text as is, whatever its format")
+    .option('--as <filename>', 'detect the format from this file name instead (e.g. --as request.json)')
+    .option('--price <usd>', 'input price in USD per million tokens (overrides dated defaults)')
+    .option('--json', 'print JSON')
+    .option('--sarif', 'print SARIF 2.1.0 (code scanning)');
+}
+
+function print(s: string): void {
+  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+}
+
+/** Lightweight JSON view of a diff: the documented fields first, everything else kept. */
+function diffJson(r: DiffResult): object {
+  return { ...r, providers: r.providers.map((p) => ({ ...p })) };
+}
+
+function problemLines(file: string, source: string, problems: ParseProblem[]): string[] {
+  return problems.map((p) => {
+    const before = source.slice(0, p.start);
+    const line = before.split(/\r\n|\n|\r/).length;
+    const col = p.start - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) ;
+    return `${file}:${line}:${col} ${p.severity}: ${p.message}`;
+  });
+}
+
+async function runDiff(oldFile: string, newFile: string, flags: CommonFlags & { failOver?: string }): Promise<void> {
+  const failOver = parseNumber('--fail-over', flags.failOver, { min: 0, max: 100 });
+  const options = auditOptions(flags, newFile);
+  if (!flags.as) options.oldFileName = oldFile;
+  const oldSource = readPromptFile(oldFile);
+  const newSource = readPromptFile(newFile);
+  const { result } = auditVersions(oldSource, newSource, options);
+  if (flags.sarif) {
+    const findings: LintFinding[] = [...result.findings];
+    if (result.divergence) {
+      const d = result.divergence;
+      findings.unshift({
+        ruleId: DIVERGENCE_RULE.id,
+        severity: 'info',
+        message: `Diverges from ${oldFile} at token ${result.firstDivergentToken}${d.segment ? ` (${d.segment})` : ''}: ${result.recomputedTokens} of ${result.new.tokens} tokens are recomputed.`,
+        range: { start: { offset: d.offset, line: d.line, column: d.column }, end: { offset: d.offset, line: d.line, column: d.column } },
+        tokensAtRisk: result.recomputedTokens,
+      });
+    }
+    print(JSON.stringify(toSarif([{ file: newFile, findings }], pkg.version), null, 2));
+  } else if (flags.json) {
+    print(JSON.stringify(diffJson(result), null, 2));
+  } else {
+    print(formatDiff(result, { old: oldFile, new: newFile }, makeStyle(process.stdout)));
+  }
+  if (failOver !== undefined && result.new.tokens > 0 && (result.recomputedTokens / result.new.tokens) * 100 > failOver) {
+    process.stderr.write(`prompt-cache-audit: ${((result.recomputedTokens / result.new.tokens) * 100).toFixed(1)}% of ${newFile} is recomputed (over --fail-over ${failOver}%)\n`);
+    process.exitCode = 1;
+  }
+}
+
+async function runHistory(file: string, flags: CommonFlags & { max?: string; failOver?: string }): Promise<void> {
+  const max = parseNumber('--max', flags.max, { min: 1, integer: true });
+  const failOver = parseNumber('--fail-over', flags.failOver, { min: 0, max: 100 });
+  const base = auditOptions(flags, file);
+  let h;
+  try {
+    h = await fileHistory(file, { ...base, max, lint: flags.sarif === true });
+  } catch (e) {
+    if (e instanceof HistoryError) throw new CliError(e.message);
+    throw e;
+  }
+  if (flags.json) {
+    print(JSON.stringify(h.diffs.map(diffJson), null, 2));
+  } else if (flags.sarif) {
+    print(JSON.stringify(toSarif([{ file, findings: h.diffs.at(-1)?.findings ?? [] }], pkg.version), null, 2));
+  } else {
+    print(formatHistory(file, h.diffs, h.churn, makeStyle(process.stdout)));
+  }
+  if (failOver !== undefined && h.diffs.some((d) => d.new.tokens > 0 && (d.recomputedTokens / d.new.tokens) * 100 > failOver)) process.exitCode = 1;
+}
+
+const SEVERITY_RANK = { info: 0, warning: 1, error: 2 } as const;
+
+async function expandPatterns(patterns: string[]): Promise<string[]> {
+  const files = new Set<string>();
+  for (const p of patterns) {
+    if (existsSync(p) && statSync(p).isFile()) {
+      files.add(p);
+      continue;
+    }
+    let pattern = p;
+    if (existsSync(p) && statSync(p).isDirectory()) {
+      pattern = `${fg.convertPathToPattern(p).replace(/\/$/, '')}/**/*{${SUPPORTED_EXTENSIONS.join(',')}}`;
+    }
+    const matched = await fg(pattern, { dot: false, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+    if (matched.length === 0) throw new CliError(`${p}: no such file, and no files match it`);
+    matched.sort().forEach((m) => files.add(m));
+  }
+  return [...files];
+}
+
+async function previousFromGit(file: string, ref: string): Promise<string | undefined> {
+  const dir = path.dirname(path.resolve(file));
+  const git = simpleGit({ baseDir: dir });
+  try {
+    const root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+    const rel = path.relative(root, path.resolve(file)).split(path.sep).join('/');
+    return await simpleGit({ baseDir: root }).show([`${ref}:${rel}`]);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/not a git repository/i.test(msg)) throw new CliError(`--against: ${file} is not inside a git repository`);
+    if (/ENOENT|spawn git/.test(msg)) throw new CliError('--against: git is not installed');
+    if (/invalid object name|unknown revision|bad revision/i.test(msg)) throw new CliError(`--against: unknown git revision "${ref}"`);
+    return undefined; // the file did not exist at that revision: nothing to drift from
+  }
+}
+
+async function runLint(patterns: string[], flags: CommonFlags & { previous?: string; against?: string; failOn?: string }): Promise<void> {
+  const failOn = flags.failOn ?? 'warning';
+  if (!['error', 'warning', 'info', 'none'].includes(failOn)) throw new CliError(`--fail-on: expected error, warning, info or none, got "${failOn}"`);
+  const files = await expandPatterns(patterns);
+  if (flags.previous && files.length !== 1) throw new CliError('--previous needs exactly one file to lint');
+  const results: { file: string; findings: LintFinding[]; problems: ParseProblem[] }[] = [];
+  const problemText: string[] = [];
+  for (const file of files) {
+    const source = readPromptFile(file);
+    const previous = flags.previous ? readPromptFile(flags.previous) : flags.against ? await previousFromGit(file, flags.against) : undefined;
+    const options = auditOptions(flags, file);
+    const findings = lintPrompt(source, options, previous);
+    const problems = extractPrompt(source, options.fileName, { raw: options.raw }).problems;
+    problemText.push(...problemLines(file, source, problems));
+    results.push({ file, findings, problems });
+  }
+  if (flags.sarif) print(JSON.stringify(toSarif(results, pkg.version), null, 2));
+  else if (flags.json) print(JSON.stringify(results, null, 2));
+  else {
+    const st = makeStyle(process.stdout);
+    const blocks = results.filter((r) => r.findings.length).map((r) => formatFindings(r.file, r.findings, st));
+    for (const p of problemText) blocks.push(st.yellow(p));
+    const total = results.reduce((n, r) => n + r.findings.length, 0);
+    blocks.push(st.dim(`${files.length} file(s), ${total} finding(s)`));
+    print(blocks.join('\n'));
+  }
+  if (failOn !== 'none') {
+    const threshold = SEVERITY_RANK[failOn as keyof typeof SEVERITY_RANK];
+    if (results.some((r) => r.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold))) process.exitCode = 1;
+  }
+}
+
+function runRules(flags: { json?: boolean; model?: string }): void {
+  if (flags.json) {
+    print(JSON.stringify(Object.values(CACHE_RULES).map((r) => ({ ...r, models: r.models?.map((m) => ({ ...m, pattern: m.pattern.source })) })), null, 2));
+    return;
+  }
+  const st = makeStyle(process.stdout);
+  const rows = [[st.bold('provider'), st.bold('minimum'), st.bold('unit'), st.bold('rule'), st.bold('checked')]];
+  for (const r of Object.values(CACHE_RULES)) {
+    const min = minimumFor(r, flags.model);
+    rows.push([r.id, `${min.tokens}${min.label ? ` (${min.label})` : ''}`, r.unit, r.summary, r.checked]);
+  }
+  print(table(rows));
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('prompt-cache-audit')
+    .description('What each prompt edit costs the provider prefix (KV) cache: token-exact divergence, per-provider cache estimates, lint.')
+    .version(pkg.version)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`prompt-cache-audit: ${str.replace(/^error: /, '')}`) });
+
+  addCommonOptions(program.command('diff').description('compare two versions of a prompt file').argument('<old>', 'previous version').argument('<new>', 'new version'))
+    .option('--fail-over <percent>', 'exit 1 when the change recomputes more than this share of the new version')
+    .action((oldFile: string, newFile: string, flags) => runDiff(oldFile, newFile, flags));
+
+  addCommonOptions(program.command('history').description("every committed version of a file and each change's cache effect").argument('<file>', 'a file in a git repository'))
+    .option('--max <n>', 'only the n most recent versions')
+    .option('--fail-over <percent>', 'exit 1 when any change recomputes more than this share')
+    .action((file: string, flags) => runHistory(file, flags));
+
+  addCommonOptions(program.command('lint').description('find what makes prompts miss the cache').argument('<files...>', 'files, directories or globs'))
+    .option('--previous <file>', 'the previous version, for drift rules (one file only)')
+    .option('--against <git-ref>', 'compare each file with its version at this git revision, for drift rules')
+    .option('--fail-on <severity>', 'exit 1 on findings of this severity or worse: error, warning, info, none', 'warning')
+    .action((files: string[], flags) => runLint(files, flags));
+
+  program
+    .command('rules')
+    .description('the provider cache rules in use (dated, sourced)')
+    .option('--model <name>', 'show per-model minimums for this model')
+    .option('--json', 'print JSON')
+    .action((flags) => runRules(flags));
+
+  registerMeasureCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and --version end here with code 0; usage errors were already printed (one line).
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`prompt-cache-audit: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    process.stderr.write(`prompt-cache-audit: ${err?.message ?? String(e)}\n`);
+    if (process.env.PROMPT_CACHE_AUDIT_DEBUG) process.stderr.write(`${err?.stack}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

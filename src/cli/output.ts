@@ -1,0 +1,129 @@
+// Human-readable output: compact tables; colour only on a TTY and never with NO_COLOR.
+import type { ChurnRegion, DiffResult, HistoryEntry, LintFinding } from '../core/types';
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+}
+
+export function makeStyle(stream: NodeJS.WriteStream): Style {
+  const env = process.env;
+  const on = (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') || (stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb');
+  const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const use = on && !off;
+  const wrap = (code: number, reset: number) => (s: string) => (use ? `\x1b[${code}m${s}\x1b[${reset}m` : s);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const usd = (x: number) => (Math.abs(x) < 0.01 && x !== 0 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`);
+
+/** Pads by visible width (ANSI codes excluded). */
+function pad(s: string, w: number): string {
+  // eslint-disable-next-line no-control-regex
+  const visible = s.replace(/\x1b\[\d+m/g, '').length;
+  return s + ' '.repeat(Math.max(0, w - visible));
+}
+
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  // eslint-disable-next-line no-control-regex
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.replace(/\x1b\[\d+m/g, '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ').trimEnd()).join('\n');
+}
+
+function oneLine(s: string): string {
+  return JSON.stringify(s).slice(1, -1);
+}
+
+export function formatDiff(r: DiffResult, names: { old: string; new: string }, st: Style): string {
+  const out: string[] = [];
+  out.push(`${st.bold(names.new)}  ${st.dim(`(${r.format}, ${r.encoding})`)}`);
+  const share = r.new.tokens > 0 ? r.recomputedTokens / r.new.tokens : 0;
+  const rows: string[][] = [['tokens', `old ${fmt(r.old.tokens)}`, `new ${fmt(r.new.tokens)}`]];
+  if (r.firstDivergentToken === null) {
+    rows.push(['divergence', st.green(r.noEffectOnCache ? 'none: tokens identical (no effect on the cache)' : 'none: identical'), '']);
+  } else {
+    const d = r.divergence!;
+    rows.push([
+      'divergence',
+      `token ${fmt(r.firstDivergentToken)}`,
+      `${names.new}:${d.line}:${d.column}${d.segment ? ` in ${st.cyan(d.segment)}` : ''}  ${st.dim(`(old ${d.old.line}:${d.old.column})`)}`,
+    ]);
+  }
+  rows.push(['reusable', `${fmt(r.reusablePrefixTokens)} tokens`, r.new.tokens ? pct(r.reusablePrefixTokens / r.new.tokens) : '']);
+  const rec = `${fmt(r.recomputedTokens)} tokens`;
+  rows.push(['recomputed', share > 0.5 ? st.red(rec) : share > 0 ? st.yellow(rec) : st.green(rec), pct(share)]);
+  if (r.staticPrefixTokens !== null && r.staticPrefixTokens !== undefined) rows.push(['static prefix', `${fmt(r.staticPrefixTokens)} tokens`, st.dim('before the first per-request placeholder')]);
+  out.push(indent(table(rows)));
+  if (r.excerpt) {
+    out.push(indent(`${st.dim('old')} …${oneLine(r.excerpt.old)}…`));
+    out.push(indent(`${st.dim('new')} …${oneLine(r.excerpt.new)}…`));
+  }
+  out.push('');
+  const prow: string[][] = [[st.bold('provider'), st.bold('cached'), st.bold('hit'), st.bold('extra/1k req'), st.bold('rule')]];
+  for (const p of r.providers) {
+    const hit = pct(p.hitRatio);
+    prow.push([
+      p.id + (p.model ? st.dim(` ${p.model}`) : ''),
+      fmt(p.cachedTokens),
+      p.hitRatio >= 0.9 ? st.green(hit) : p.hitRatio < 0.5 ? st.red(hit) : st.yellow(hit),
+      p.costPer1kRequests ? `${usd(p.costPer1kRequests.extra)} ${st.dim(`@ $${p.costPer1kRequests.pricePerMTok}/MTok`)}` : st.dim('–'),
+      st.dim(p.rule),
+    ]);
+  }
+  out.push(indent(table(prow)));
+  const notes = [...new Set([r.encodingNote, ...r.providers.map((p) => p.tokenizerNote)].filter((x): x is string => !!x))];
+  for (const n of notes) out.push(indent(st.dim(`note: ${n}`)));
+  const problems = [...(r.problems?.old ?? []).map((p) => ({ ...p, side: names.old })), ...(r.problems?.new ?? []).map((p) => ({ ...p, side: names.new }))];
+  for (const p of problems) out.push(indent(st.yellow(`${p.side}: ${p.message}`)));
+  if (r.findings.length) {
+    out.push('');
+    out.push(formatFindings(names.new, r.findings, st));
+  }
+  return out.join('\n');
+}
+
+export function formatFindings(file: string, findings: LintFinding[], st: Style): string {
+  const rows = findings.map((f) => {
+    const sev = f.severity === 'error' ? st.red('error') : f.severity === 'warning' ? st.yellow('warning') : st.cyan('info');
+    return [`${file}:${f.range.start.line}:${f.range.start.column}`, sev, st.dim(f.ruleId), `${f.message}${f.fix ? st.dim(' [fix available]') : ''}`];
+  });
+  return table(rows);
+}
+
+export function formatHistory(file: string, diffs: HistoryEntry[], churn: ChurnRegion[], st: Style): string {
+  if (diffs.length === 0) return `${file}: only one version in history, nothing to compare`;
+  const rows: string[][] = [[st.bold('commit'), st.bold('date'), st.bold('tokens'), st.bold('diverges at'), st.bold('recomputed'), st.bold('where'), st.bold('subject')]];
+  for (const d of diffs) {
+    const share = d.new.tokens ? d.recomputedTokens / d.new.tokens : 0;
+    const rec = `${fmt(d.recomputedTokens)} (${pct(share)})`;
+    rows.push([
+      d.commit.slice(0, 8),
+      d.date.slice(0, 10),
+      `${fmt(d.old.tokens)}→${fmt(d.new.tokens)}`,
+      d.firstDivergentToken === null ? st.green(d.noEffectOnCache ? 'no effect' : 'identical') : `token ${fmt(d.firstDivergentToken)}`,
+      share > 0.5 ? st.red(rec) : share > 0 ? st.yellow(rec) : st.green(rec),
+      d.divergence ? `${d.divergence.segment ?? `${d.divergence.line}:${d.divergence.column}`}` : '',
+      d.subject.length > 50 ? `${d.subject.slice(0, 47)}…` : d.subject,
+    ]);
+  }
+  const out = [table(rows)];
+  if (churn.length) {
+    out.push('', st.bold('churn (where versions first diverge)'));
+    out.push(indent(table(churn.slice(0, 10).map((c) => [c.region, `${c.firstDivergenceCount}×`, st.dim(c.excerpt)]))));
+  }
+  return out.join('\n');
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

@@ -1,0 +1,172 @@
+// The single entry point the CLI and the extension both call, so their numbers always agree.
+import { getEncoder, type EncodingName, type TokenizedText } from './encodings';
+import { tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
+import { extractPrompt } from './formats';
+import { lintExtracted } from './lint';
+import { CACHE_RULES, encodingFor, estimateProvider, PROVIDER_IDS, providerForModel } from './providers';
+import { LineIndex, renderedToSourceOffset } from './text';
+import type { DiffResult, Divergence, ExtractedPrompt, LintFinding, ProviderEstimate, ProviderId, SourcePosition } from './types';
+
+export interface AuditOptions {
+  /** Decides the format (e.g. `support.prompt.md`, `request.json`, `system.j2`). */
+  fileName: string;
+  /** When the old version had another name (renames in history); defaults to fileName. */
+  oldFileName?: string;
+  /** Encoding for the counts; default: the model's (OpenAI) or o200k_base as a stated stand-in. */
+  encoding?: EncodingName;
+  /** Report only this provider (default: all) and use it for lint minimums. */
+  provider?: ProviderId;
+  model?: string;
+  /** Tokenize the files as they are, ignoring the format. */
+  raw?: boolean;
+  /** USD per million input tokens (overrides the provider's dated default). */
+  pricePerMTok?: number;
+  /** Anthropic: price cache writes at the 1 h TTL rate. */
+  ttl1h?: boolean;
+  /** Run lint rules on the new version (default true). */
+  lint?: boolean;
+}
+
+/** Everything computed for one diff; the extension uses the extra parts (rendered texts, token arrays). */
+export interface AuditDetails {
+  result: DiffResult;
+  old: ExtractedPrompt;
+  new: ExtractedPrompt;
+  tokens: TokenDivergence;
+}
+
+export function resolveEncoding(options: Pick<AuditOptions, 'encoding' | 'provider' | 'model'>): { encoding: EncodingName; note?: string } {
+  const provider = options.provider ?? (options.model ? providerForModel(options.model) : undefined);
+  const chosen = encodingFor(provider, options.model);
+  if (options.encoding) {
+    return { encoding: options.encoding, note: options.encoding === chosen.encoding ? chosen.note : undefined };
+  }
+  return chosen;
+}
+
+/** Diff two versions of one prompt file: token-exact divergence, provider cache estimates, lint findings. */
+export function diffVersions(oldSource: string, newSource: string, options: AuditOptions): DiffResult {
+  return auditVersions(oldSource, newSource, options).result;
+}
+
+export function auditVersions(oldSource: string, newSource: string, options: AuditOptions): AuditDetails {
+  const { encoding, note } = resolveEncoding(options);
+  const encoder = getEncoder(encoding);
+  const oldPrompt = extractPrompt(oldSource, options.oldFileName ?? options.fileName, { raw: options.raw });
+  const newPrompt = extractPrompt(newSource, options.fileName, { raw: options.raw });
+  const tokens = tokenDivergence(oldPrompt.text, newPrompt.text, encoder, { old: oldPrompt.hardBoundaries, new: newPrompt.hardBoundaries });
+
+  let divergence: Divergence | null = null;
+  if (tokens.renderedOffset) {
+    const newPos = sourcePosition(newPrompt, newSource, tokens.renderedOffset.new);
+    const oldPos = sourcePosition(oldPrompt, oldSource, tokens.renderedOffset.old);
+    divergence = { ...newPos, old: oldPos };
+    const seg = segmentAt(newPrompt, tokens.renderedOffset.new) ?? segmentAt(oldPrompt, tokens.renderedOffset.old);
+    if (seg) divergence.segment = seg;
+  }
+
+  const providers = estimateAll(oldPrompt, newPrompt, tokens, options, encoding);
+  const result: DiffResult = {
+    encoding,
+    format: newPrompt.format,
+    old: { tokens: tokens.old.ids.length },
+    new: { tokens: tokens.new.ids.length },
+    firstDivergentToken: tokens.firstDivergentToken,
+    reusablePrefixTokens: tokens.reusablePrefixTokens,
+    recomputedTokens: tokens.recomputedTokens,
+    divergence,
+    providers,
+    findings: [],
+    problems: { old: oldPrompt.problems, new: newPrompt.problems },
+    renderedOffset: tokens.renderedOffset,
+    staticPrefixTokens: newPrompt.firstVariableOffset === null ? null : tokensBefore(tokens.new, newPrompt.firstVariableOffset),
+    excerpt: tokens.renderedOffset ? { old: around(oldPrompt.text, tokens.renderedOffset.old), new: around(newPrompt.text, tokens.renderedOffset.new) } : null,
+  };
+  if (note) result.encodingNote = note;
+  // Identical tokens from different files: only file-only parts changed (front matter, JSON whitespace).
+  if (tokens.firstDivergentToken === null && oldSource !== newSource) result.noEffectOnCache = true;
+  if (options.lint !== false) {
+    result.findings = lintExtracted({
+      source: newSource,
+      prompt: newPrompt,
+      tokens: tokens.new,
+      fileName: options.fileName,
+      provider: options.provider,
+      model: options.model,
+      previous: { source: oldSource, prompt: oldPrompt, tokens: tokens.old },
+    });
+  }
+  return { result, old: oldPrompt, new: newPrompt, tokens };
+}
+
+/** Lint one prompt file (optionally against its previous version, for drift rules). */
+export function lintPrompt(source: string, options: AuditOptions, previousSource?: string): LintFinding[] {
+  const { encoding } = resolveEncoding(options);
+  const encoder = getEncoder(encoding);
+  const prompt = extractPrompt(source, options.fileName, { raw: options.raw });
+  const tokens = tokenizePieces(encoder, prompt.text, prompt.hardBoundaries);
+  let previous: { source: string; prompt: ExtractedPrompt; tokens: TokenizedText } | undefined;
+  if (previousSource !== undefined) {
+    const p = extractPrompt(previousSource, options.oldFileName ?? options.fileName, { raw: options.raw });
+    previous = { source: previousSource, prompt: p, tokens: tokenizePieces(encoder, p.text, p.hardBoundaries) };
+  }
+  return lintExtracted({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous });
+}
+
+function estimateAll(oldPrompt: ExtractedPrompt, newPrompt: ExtractedPrompt, tokens: TokenDivergence, options: AuditOptions, encoding: EncodingName): ProviderEstimate[] {
+  const ids: ProviderId[] = options.provider ? [options.provider] : PROVIDER_IDS;
+  const modelProvider = options.model ? options.provider ?? providerForModel(options.model) : undefined;
+  const N = tokens.new.ids.length;
+  const O = tokens.old.ids.length;
+  // Anthropic caches only at cache_control breakpoints. A JSON body says where they are; for a plain
+  // prompt file we assume the app marks the end of this prompt (the usual single system breakpoint).
+  const explicit = newPrompt.format === 'json-anthropic' || oldPrompt.format === 'json-anthropic';
+  const breakpoints = explicit
+    ? { old: oldPrompt.breakpoints.map((o) => tokensBefore(tokens.old, o)), new: newPrompt.breakpoints.map((o) => tokensBefore(tokens.new, o)) }
+    : { old: O > 0 ? [O] : [], new: N > 0 ? [N] : [] };
+  const blocks = explicit ? newPrompt.blocks.map((o) => tokensBefore(tokens.new, o)) : undefined;
+  // Templates: real requests differ from the first per-request output on, whatever the two versions share.
+  const staticPrefix = newPrompt.firstVariableOffset === null ? null : tokensBefore(tokens.new, newPrompt.firstVariableOffset);
+  const reusable = staticPrefix === null ? tokens.reusablePrefixTokens : Math.min(tokens.reusablePrefixTokens, staticPrefix);
+  return ids.map((id) => {
+    const est = estimateProvider(id, {
+      reusablePrefixTokens: reusable,
+      newTokens: N,
+      oldTokens: O,
+      model: modelProvider === id ? options.model : undefined,
+      pricePerMTok: options.pricePerMTok,
+      breakpoints: id === 'anthropic' ? breakpoints : undefined,
+      blocks: id === 'anthropic' ? blocks : undefined,
+      encoding,
+      ttl1h: options.ttl1h,
+    });
+    if (id === 'anthropic' && !explicit) est.rule += '; assumes a breakpoint at the end of this prompt';
+    if (staticPrefix !== null && staticPrefix < tokens.reusablePrefixTokens) est.rule += `; per-request output from token ${staticPrefix}`;
+    // The note only matters when the counts are not the provider's own encoding.
+    if (CACHE_RULES[id].tokenizerPublic) delete est.tokenizerNote;
+    return est;
+  });
+}
+
+function sourcePosition(prompt: ExtractedPrompt, source: string, renderedOffset: number): SourcePosition {
+  const offset = renderedToSourceOffset(prompt.map, renderedOffset, source.length);
+  return new LineIndex(source).position(offset);
+}
+
+/** Name of the innermost segment containing a rendered offset. */
+export function segmentAt(prompt: ExtractedPrompt, renderedOffset: number): string | undefined {
+  let best: { name: string; len: number } | undefined;
+  for (const s of prompt.segments) {
+    const inside = renderedOffset >= s.start && (renderedOffset < s.end || (renderedOffset === s.end && s.end === prompt.text.length));
+    if (inside && (!best || s.end - s.start < best.len)) best = { name: s.name, len: s.end - s.start };
+  }
+  return best?.name;
+}
+
+function around(text: string, at: number): string {
+  return text.slice(Math.max(0, at - 40), Math.min(text.length, at + 60));
+}
+
+export { extractPrompt } from './formats';
+export { renderedToSourceOffset, sourceToRenderedOffset, LineIndex } from './text';
+export { CACHE_RULES, PROVIDER_IDS } from './providers';

@@ -1,0 +1,112 @@
+// Git history of one prompt file: every commit that touched it (following renames), the cache effect of
+// each consecutive pair of versions, and which regions churn most.
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { auditVersions, type AuditOptions } from './audit';
+import type { ChurnRegion, HistoryEntry, HistoryResult, PromptVersion } from './types';
+
+export class HistoryError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'not-a-repo' | 'git-missing' | 'never-committed' | 'not-found' | 'git-failed',
+  ) {
+    super(message);
+    this.name = 'HistoryError';
+  }
+}
+
+export interface HistoryOptions extends Omit<AuditOptions, 'fileName' | 'oldFileName'> {
+  /** At most this many most recent versions (commits). */
+  max?: number;
+}
+
+const SEP = '\x1f';
+
+/** Commits that touched a file, oldest first, with the file's path in each commit. */
+export async function listVersions(file: string, max?: number): Promise<{ root: string; versions: PromptVersion[]; git: SimpleGit }> {
+  const abs = path.resolve(file);
+  const dir = existsSync(abs) && statSync(abs).isDirectory() ? abs : path.dirname(abs);
+  if (!existsSync(dir)) throw new HistoryError(`${file}: no such file or directory`, 'not-found');
+  const git = simpleGit({ baseDir: dir });
+  let root: string;
+  try {
+    root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    if (/ENOENT|spawn git/i.test(msg)) throw new HistoryError('git is not installed (or not on PATH)', 'git-missing');
+    if (/not a git repository/i.test(msg)) throw new HistoryError(`${file}: not inside a git repository`, 'not-a-repo');
+    throw new HistoryError(`git failed: ${firstLine(msg)}`, 'git-failed');
+  }
+  // Compare real paths: the repository root git reports is resolved (e.g. /tmp → /private/tmp on macOS).
+  const rel = path.relative(realPath(root), path.join(realPath(path.dirname(abs)), path.basename(abs))).split(path.sep).join('/');
+  let out: string;
+  try {
+    out = await simpleGit({ baseDir: root }).raw(['log', '--follow', '--name-only', `--format=${SEP}%H${SEP}%aI${SEP}%s`, '--', rel]);
+  } catch (e) {
+    const msg = (e as Error).message;
+    // A repository without any commit yet: nothing can have committed this file.
+    if (/does not have any commits yet|bad default revision/i.test(msg)) throw new HistoryError(`${file}: never committed (the repository has no commits yet)`, 'never-committed');
+    throw new HistoryError(`git log failed: ${firstLine(msg)}`, 'git-failed');
+  }
+  const versions: PromptVersion[] = [];
+  let cur: PromptVersion | undefined;
+  for (const line of out.split('\n')) {
+    if (line.startsWith(SEP)) {
+      const [, commit, date, subject] = line.split(SEP);
+      cur = { commit, date, subject: subject ?? '', path: rel };
+      versions.push(cur);
+    } else if (line.trim() && cur) {
+      cur.path = line.trim();
+    }
+  }
+  if (versions.length === 0) throw new HistoryError(`${file}: never committed (no commit touches it)`, 'never-committed');
+  versions.reverse();
+  return { root, versions: max && max > 0 ? versions.slice(-max) : versions, git: simpleGit({ baseDir: root }) };
+}
+
+/** Diffs every consecutive pair of versions (oldest first) and summarises where changes land. */
+export async function fileHistory(file: string, options: HistoryOptions = {}): Promise<HistoryResult> {
+  const { versions, git } = await listVersions(file, options.max);
+  const contents: string[] = [];
+  for (const v of versions) {
+    try {
+      contents.push(await git.show([`${v.commit}:${v.path}`]));
+    } catch {
+      // A commit that deleted the file: treat its content as empty.
+      contents.push('');
+    }
+  }
+  const diffs: HistoryEntry[] = [];
+  for (let i = 1; i < versions.length; i++) {
+    const { result } = auditVersions(contents[i - 1], contents[i], { ...options, fileName: versions[i].path, oldFileName: versions[i - 1].path });
+    diffs.push({ ...result, ...versions[i], previousCommit: versions[i - 1].commit });
+  }
+  return { file, versions, diffs, churn: churnOf(diffs, contents.slice(1)) };
+}
+
+function churnOf(diffs: HistoryEntry[], newContents: string[]): ChurnRegion[] {
+  const by = new Map<string, ChurnRegion>();
+  diffs.forEach((d, i) => {
+    if (!d.divergence) return;
+    const region = d.divergence.segment ?? `line ${d.divergence.line}`;
+    const lineText = (newContents[i].split(/\r\n|\n|\r/)[d.divergence.line - 1] ?? '').trim();
+    const r = by.get(region) ?? { region, firstDivergenceCount: 0, excerpt: '' };
+    r.firstDivergenceCount++;
+    r.excerpt = lineText.length > 80 ? `${lineText.slice(0, 77)}…` : lineText;
+    by.set(region, r);
+  });
+  return [...by.values()].sort((a, b) => b.firstDivergenceCount - a.firstDivergenceCount || a.region.localeCompare(b.region));
+}
+
+function firstLine(s: string): string {
+  return (s ?? '').split('\n').find((l) => l.trim())?.trim() ?? 'unknown error';
+}
+
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}

@@ -1,0 +1,227 @@
+// Keeps the audit worker in step with the editor: opens prompt documents in the worker, forwards every content
+// change at once (cheap), asks for an audit after a short pause (debounced) and publishes only answers whose
+// version is still the document's. Owns the worker's lifetime.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AuditResult, DocumentEdit } from './auditProtocol';
+import { Baselines } from './baselines';
+import { readSettings, type ExtensionSettings } from './config';
+import { AuditClient } from './logic/auditClient';
+import { isPromptPath } from './logic/globs';
+
+/** Quick audit (tokens + divergence) while typing; the full audit (lint rules) once typing pauses. */
+const QUICK_DELAY_MS = 80;
+const FULL_DELAY_MS = 700;
+
+export interface AuditState {
+  uri: vscode.Uri;
+  version: number;
+  result: AuditResult;
+}
+
+export class AuditService implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private client: AuditClient | undefined;
+  private settings: ExtensionSettings = readSettings();
+  private readonly tracked = new Map<string, vscode.TextDocument>();
+  private readonly results = new Map<string, AuditState>();
+  private readonly timers = new Map<string, { quick?: NodeJS.Timeout; full?: NodeJS.Timeout }>();
+  private readonly tooLarge = new Set<string>();
+  private readonly emitter = new vscode.EventEmitter<AuditState>();
+  private readonly closeEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires for every fresh audit result (already checked against the document's version). */
+  readonly onDidAudit = this.emitter.event;
+  readonly onDidForget = this.closeEmitter.event;
+  readonly baselines: Baselines;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    storageUri: vscode.Uri | undefined,
+    private readonly log: vscode.OutputChannel,
+  ) {
+    this.baselines = new Baselines(storageUri?.fsPath);
+    this.disposables.push(
+      this.emitter,
+      this.closeEmitter,
+      vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
+      vscode.workspace.onDidSaveTextDocument((d) => void this.onSave(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('promptCache')) return;
+        this.settings = readSettings();
+        this.client?.configure(this.settings.audit);
+        if (e.affectsConfiguration('promptCache.baseline')) for (const d of this.tracked.values()) void this.refreshBaseline(d);
+        else for (const d of this.tracked.values()) this.schedule(d, 'full', 0);
+      }),
+    );
+  }
+
+  get current(): ExtensionSettings {
+    return this.settings;
+  }
+
+  /** True when the document is a prompt file by the include/exclude settings. */
+  isPromptDocument(doc: vscode.TextDocument): boolean {
+    if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && doc.uri.scheme !== 'vscode-remote') return false;
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    const rel = folder ? path.relative(folder.uri.fsPath, doc.uri.fsPath) : path.basename(doc.uri.fsPath);
+    return isPromptPath(rel, this.settings.patterns);
+  }
+
+  resultFor(uri: vscode.Uri): AuditState | undefined {
+    const r = this.results.get(uri.toString());
+    const doc = this.tracked.get(uri.toString());
+    return r && doc && r.version === doc.version ? r : undefined;
+  }
+
+  /** Any result, even for an older version (hover/code actions on a document being edited). */
+  lastResultFor(uri: vscode.Uri): AuditState | undefined {
+    return this.results.get(uri.toString());
+  }
+
+  isTracked(uri: vscode.Uri): boolean {
+    return this.tracked.has(uri.toString());
+  }
+
+  private ensureClient(): AuditClient {
+    if (this.client) return this.client;
+    const t0 = performance.now();
+    this.client = new AuditClient({
+      workerPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'audit-worker.js').fsPath,
+      onResync: (uri) => {
+        const doc = this.tracked.get(uri);
+        if (doc && !doc.isClosed) {
+          this.client?.open(uri, doc.fileName, doc.version, doc.getText());
+          void this.refreshBaseline(doc);
+        }
+      },
+      onLog: (l) => this.log.appendLine(l),
+    });
+    this.client.configure(this.settings.audit);
+    this.log.appendLine(`audit worker started in ${(performance.now() - t0).toFixed(1)} ms (host side)`);
+    return this.client;
+  }
+
+  /** Starts tracking a prompt document (no-op if tracked); returns false when it is not audited (too large). */
+  track(doc: vscode.TextDocument): boolean {
+    const key = doc.uri.toString();
+    if (this.tracked.has(key)) return true;
+    const size = doc.getText().length;
+    if (size > this.settings.maxFileBytes) {
+      if (!this.tooLarge.has(key)) {
+        this.tooLarge.add(key);
+        void vscode.window.showInformationMessage(
+          `Prompt Cache: ${path.basename(doc.fileName)} is larger than promptCache.maxFileSizeMB (${(size / 1048576).toFixed(1)} MB); it is not audited.`,
+        );
+      }
+      return false;
+    }
+    this.tracked.set(key, doc);
+    this.ensureClient().open(key, doc.fileName, doc.version, doc.getText());
+    void this.refreshBaseline(doc);
+    return true;
+  }
+
+  forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    if (!this.tracked.delete(key)) return;
+    const t = this.timers.get(key);
+    if (t) {
+      clearTimeout(t.quick);
+      clearTimeout(t.full);
+      this.timers.delete(key);
+    }
+    this.results.delete(key);
+    this.client?.close(key);
+    this.closeEmitter.fire(uri);
+  }
+
+  /** Re-reads the baseline (settings changed, file saved, explicit comparison) and audits again. */
+  async refreshBaseline(doc: vscode.TextDocument): Promise<void> {
+    const key = doc.uri.toString();
+    try {
+      const b = await this.baselines.get(doc, this.settings.baseline);
+      if (!this.tracked.has(key)) return;
+      this.client?.setBaseline(key, b);
+    } catch (e) {
+      this.log.appendLine(`baseline for ${doc.fileName}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.schedule(doc, 'full', 0);
+  }
+
+  private onChange(e: vscode.TextDocumentChangeEvent): void {
+    const key = e.document.uri.toString();
+    if (!this.tracked.has(key) || e.contentChanges.length === 0) return;
+    const edits: DocumentEdit[] = e.contentChanges.map((c) => ({ offset: c.rangeOffset, deleteLength: c.rangeLength, text: c.text }));
+    this.client?.change(key, e.document.version, edits);
+    this.schedule(e.document, 'quick', QUICK_DELAY_MS);
+    this.schedule(e.document, 'full', FULL_DELAY_MS);
+  }
+
+  private async onSave(doc: vscode.TextDocument): Promise<void> {
+    if (!this.tracked.has(doc.uri.toString())) return;
+    await this.baselines.recordSave(doc);
+    if (this.settings.baseline === 'lastSave' && !this.baselines.hasOverride(doc.uri)) await this.refreshBaseline(doc);
+    else this.schedule(doc, 'full', 0);
+  }
+
+  private schedule(doc: vscode.TextDocument, kind: 'quick' | 'full', delay: number): void {
+    const key = doc.uri.toString();
+    let t = this.timers.get(key);
+    if (!t) this.timers.set(key, (t = {}));
+    clearTimeout(t[kind]);
+    t[kind] = setTimeout(() => {
+      if (t) t[kind] = undefined;
+      void this.auditNow(doc, kind === 'full');
+    }, delay);
+  }
+
+  /** Asks the worker now; resolves with the result, or undefined when superseded by a newer edit. */
+  async auditNow(doc: vscode.TextDocument, full: boolean): Promise<AuditState | undefined> {
+    const key = doc.uri.toString();
+    if (!this.tracked.has(key) && !this.track(doc)) return undefined;
+    const client = this.ensureClient();
+    try {
+      const answer = await client.audit(key, doc.version, full);
+      if (!answer || doc.isClosed || answer.version !== doc.version || !this.tracked.has(key)) return undefined; // stale: dropped
+      const state: AuditState = { uri: doc.uri, version: answer.version, result: answer.result };
+      this.results.set(key, state);
+      this.emitter.fire(state);
+      return state;
+    } catch (e) {
+      this.log.appendLine(`audit of ${doc.fileName} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  /** Waits for a full audit of the document at its current version. */
+  async auditFully(doc: vscode.TextDocument): Promise<AuditState | undefined> {
+    if (!this.track(doc)) return undefined;
+    return this.auditNow(doc, true);
+  }
+
+  async tokens(doc: vscode.TextDocument, withBaseline = false) {
+    if (!this.track(doc)) return undefined;
+    const a = await this.ensureClient().tokens(doc.uri.toString(), doc.version, withBaseline);
+    return a && a.version === doc.version ? a : undefined;
+  }
+
+  async history(doc: vscode.TextDocument, versions: { id: string; text: string }[]) {
+    return this.ensureClient().history(doc.uri.toString(), doc.fileName, versions);
+  }
+
+  get workerStartupMs(): number | undefined {
+    return this.client?.startupMs;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) {
+      clearTimeout(t.quick);
+      clearTimeout(t.full);
+    }
+    this.timers.clear();
+    void this.client?.dispose();
+    this.client = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,74 @@
+// Where each document's baseline comes from: Git HEAD, the last save (snapshots in extension storage), or an
+// explicit choice ("Compare with Git Revision…" / "Compare with Last Save") that holds until the file closes.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BaselineText } from './auditProtocol';
+import type { BaselineKind } from './config';
+import * as git from './git';
+import { SnapshotStore } from './logic/snapshotStore';
+
+export class Baselines {
+  private readonly overrides = new Map<string, BaselineText>();
+  private store: SnapshotStore | undefined;
+
+  constructor(private readonly storageDir: string | undefined) {}
+
+  private snapshots(): SnapshotStore | undefined {
+    if (!this.storageDir) return undefined;
+    this.store ??= new SnapshotStore(path.join(this.storageDir, 'saved-versions'));
+    return this.store;
+  }
+
+  setOverride(uri: vscode.Uri, baseline: BaselineText): void {
+    this.overrides.set(uri.toString(), baseline);
+  }
+
+  clearOverride(uri: vscode.Uri): void {
+    this.overrides.delete(uri.toString());
+  }
+
+  hasOverride(uri: vscode.Uri): boolean {
+    return this.overrides.has(uri.toString());
+  }
+
+  /** The baseline for a document; null means "nothing cached yet" (an empty previous version). */
+  async get(doc: vscode.TextDocument, kind: BaselineKind): Promise<BaselineText | null> {
+    const o = this.overrides.get(doc.uri.toString());
+    if (o) return o;
+    if (kind === 'lastSave') return this.lastSave(doc);
+    if (doc.uri.scheme !== 'file') return this.lastSave(doc);
+    const text = await git.showAt(doc.uri.fsPath, 'HEAD');
+    if (text === undefined) return { text: '', label: 'nothing committed yet (untracked file)' };
+    const hash = await git.headHash(doc.uri.fsPath);
+    return { text, label: `HEAD${hash ? ` (${hash.slice(0, 7)})` : ''}` };
+  }
+
+  async lastSave(doc: vscode.TextDocument): Promise<BaselineText | null> {
+    const store = this.snapshots();
+    const snap = await store?.get(doc.uri.toString());
+    if (snap) return { text: snap.text, label: `last save ${new Date(snap.savedAt).toLocaleTimeString()}` };
+    // First time this file is seen: the version on disk is the last save.
+    if (!doc.isDirty && doc.uri.scheme === 'file') {
+      await store?.put(doc.uri.toString(), doc.getText());
+      return { text: doc.getText(), label: 'last save (when opened)' };
+    }
+    if (doc.uri.scheme === 'file') {
+      try {
+        const bytes = await vscode.workspace.fs.readFile(doc.uri);
+        return { text: new TextDecoder().decode(bytes), label: 'version on disk' };
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  async recordSave(doc: vscode.TextDocument): Promise<void> {
+    await this.snapshots()?.put(doc.uri.toString(), doc.getText());
+  }
+
+  async clearSaved(): Promise<number> {
+    for (const [k, v] of this.overrides) if (v.label.startsWith('last save')) this.overrides.delete(k);
+    return (await this.snapshots()?.clear()) ?? 0;
+  }
+}

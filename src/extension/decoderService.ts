@@ -1,0 +1,119 @@
+// Local recompute timing and KV drift through the decoder's client (onnxruntime in its own worker thread). The
+// decoder module is imported on first use only: activation never loads it.
+import * as vscode from 'vscode';
+import type { DecoderClient, KvDrift, Measurement, MeasureProgress } from '../decoder/index';
+import type { KvDriftView, TimingView } from './protocol';
+import { formatCount } from './logic/format';
+
+export interface DecoderInput {
+  ids: Uint32Array;
+  reusablePrefix: number;
+  preset: 'tiny' | 'small' | 'gpt2-small';
+  modelPath: string;
+  tokenCap: number;
+}
+
+export class DecoderService implements vscode.Disposable {
+  private client: DecoderClient | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly cacheDir: vscode.Uri,
+    private readonly log: vscode.OutputChannel,
+  ) {}
+
+  private async getClient(): Promise<DecoderClient> {
+    if (this.client) return this.client;
+    const mod = await import('../decoder/index');
+    this.client = new mod.DecoderClient({
+      workerPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'decoder-worker.js').fsPath,
+      onConfirmLargeWrite: async (bytes) => {
+        const go = 'Generate';
+        const pick = await vscode.window.showWarningMessage(
+          `Measuring needs a generated local model of ${(bytes / 1048576).toFixed(0)} MB (random weights, written to the extension's storage). Generate it?`,
+          { modal: true, detail: 'Nothing is downloaded. A smaller preset (promptCache.decoder.preset: tiny or small) needs far less.' },
+          go,
+        );
+        return pick === go;
+      },
+    });
+    return this.client;
+  }
+
+  async measure(input: DecoderInput, token: vscode.CancellationToken, onProgress: (p: MeasureProgress) => void): Promise<Measurement> {
+    const client = await this.getClient();
+    await vscode.workspace.fs.createDirectory(this.cacheDir);
+    const ac = new AbortController();
+    const sub = token.onCancellationRequested(() => ac.abort());
+    try {
+      return await client.measure(
+        {
+          ids: input.ids,
+          reusablePrefix: input.reusablePrefix,
+          cacheDir: this.cacheDir.fsPath,
+          tokenCap: input.tokenCap,
+          ...(input.modelPath ? { modelPath: input.modelPath } : { preset: input.preset }),
+        },
+        ac.signal,
+        onProgress,
+      );
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  async kvDrift(oldIds: Uint32Array, newIds: Uint32Array, divergenceIndex: number, input: Omit<DecoderInput, 'ids' | 'reusablePrefix'>, token: vscode.CancellationToken, onProgress: (p: MeasureProgress) => void): Promise<KvDrift> {
+    const client = await this.getClient();
+    await vscode.workspace.fs.createDirectory(this.cacheDir);
+    const ac = new AbortController();
+    const sub = token.onCancellationRequested(() => ac.abort());
+    try {
+      return await client.kvDrift(
+        {
+          oldIds, newIds, divergenceIndex, cacheDir: this.cacheDir.fsPath, tokenCap: input.tokenCap,
+          ...(input.modelPath ? { modelPath: input.modelPath } : { preset: input.preset }),
+        },
+        ac.signal,
+        onProgress,
+      );
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  dispose(): void {
+    void this.client?.dispose().catch((e) => this.log.appendLine(`decoder dispose: ${String(e)}`));
+    this.client = undefined;
+  }
+}
+
+export function timingView(m: Measurement): TimingView {
+  const notes = [...m.notes];
+  if (m.scaledFrom) notes.push(`Measured on ${formatCount(m.tokens)} of ${formatCount(m.scaledFrom.tokens)} tokens (promptCache.decoder.tokenCap); the reusable fraction is kept.`);
+  notes.push(`${m.model.name}: ${m.runs} runs per phase, ${m.threads} thread(s); median shown.`);
+  const gpuRow = m.gpuEstimate.rows.find((r) => /8b/i.test(r.model)) ?? m.gpuEstimate.rows[0];
+  return {
+    preset: m.model.name,
+    promptTokens: m.scaledFrom?.tokens ?? m.tokens,
+    reusedTokens: m.scaledFrom?.reusablePrefix ?? m.reusablePrefix,
+    coldMs: m.cold.medianMs,
+    warmMs: m.warm.medianMs,
+    coldMinMs: m.cold.minMs,
+    warmMinMs: m.warm.minMs,
+    gpu: gpuRow
+      ? { label: `${gpuRow.model}${gpuRow.extrapolated ? ' (extrapolated)' : ''}`, coldMs: gpuRow.coldMs, warmMs: gpuRow.warmMs, source: m.gpuEstimate.source }
+      : undefined,
+    notes,
+  };
+}
+
+export function kvDriftView(d: KvDrift): KvDriftView {
+  const layers = d.layers.length;
+  const positions = d.positions;
+  const values = new Float32Array(layers * positions);
+  // Key and value drift move together (same attention inputs); show the larger of the two.
+  d.layers.forEach((l, i) => {
+    for (let p = 0; p < positions; p++) values[i * positions + p] = Math.max(l.key[p] ?? 0, l.value[p] ?? 0);
+  });
+  return { layers, positions, values, editPosition: d.divergenceIndex, notes: d.notes };
+}

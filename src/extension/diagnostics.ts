@@ -1,0 +1,112 @@
+// Lint findings and the divergence point as diagnostics (Problems view + squiggles), with a link to each rule's
+// explanation. Findings keep their core data so hovers and quick fixes can use it.
+import * as vscode from 'vscode';
+import type { LintFinding, Severity } from '../core/types';
+import type { AuditService, AuditState } from './auditService';
+import { divergenceMessage } from './logic/format';
+
+export const DIAGNOSTIC_SOURCE = 'Prompt Cache';
+export const DIVERGENCE_CODE = 'cache-divergence';
+
+/** Findings shown for each document, by diagnostic, so code actions and hovers find the core finding. */
+export class FindingIndex {
+  private readonly byUri = new Map<string, { diagnostic: vscode.Diagnostic; finding?: LintFinding }[]>();
+  set(uri: vscode.Uri, entries: { diagnostic: vscode.Diagnostic; finding?: LintFinding }[]): void {
+    this.byUri.set(uri.toString(), entries);
+  }
+  all(uri: vscode.Uri): { diagnostic: vscode.Diagnostic; finding?: LintFinding }[] {
+    return this.byUri.get(uri.toString()) ?? [];
+  }
+  delete(uri: vscode.Uri): void {
+    this.byUri.delete(uri.toString());
+  }
+  at(uri: vscode.Uri, range: vscode.Range): { diagnostic: vscode.Diagnostic; finding?: LintFinding }[] {
+    return (this.byUri.get(uri.toString()) ?? []).filter((e) => e.diagnostic.range.intersection(range) !== undefined);
+  }
+  findingFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): LintFinding | undefined {
+    return this.byUri.get(uri.toString())?.find((e) => e.diagnostic === diagnostic || sameDiagnostic(e.diagnostic, diagnostic))?.finding;
+  }
+}
+
+function sameDiagnostic(a: vscode.Diagnostic, b: vscode.Diagnostic): boolean {
+  return a.message === b.message && a.range.isEqual(b.range) && codeValue(a) === codeValue(b);
+}
+
+function codeValue(d: vscode.Diagnostic): string | number | undefined {
+  return typeof d.code === 'object' ? d.code.value : d.code;
+}
+
+function severity(s: Severity): vscode.DiagnosticSeverity {
+  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+export function ruleDocUri(extensionUri: vscode.Uri, ruleId: string): vscode.Uri {
+  // Shipped with the extension (media/rules.md); the fragment is the rule's heading anchor.
+  return vscode.Uri.joinPath(extensionUri, 'media', 'rules.md').with({ fragment: ruleId });
+}
+
+export class Diagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('promptCache');
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly index = new FindingIndex();
+  /** Files published by "Audit Workspace": their problems stay listed after the document is released. */
+  private readonly kept = new Set<string>();
+
+  constructor(
+    private readonly audits: AuditService,
+    private readonly extensionUri: vscode.Uri,
+  ) {
+    this.disposables.push(
+      this.collection,
+      audits.onDidAudit((s) => this.publish(s)),
+      audits.onDidForget((uri) => {
+        if (!this.kept.has(uri.toString())) this.clear(uri);
+      }),
+    );
+  }
+
+  /** Workspace audit: files that are not open get diagnostics too. */
+  publish(state: AuditState, doc?: vscode.TextDocument): void {
+    const d = doc ?? vscode.workspace.textDocuments.find((t) => t.uri.toString() === state.uri.toString());
+    if (!d || d.version !== state.version) return;
+    const { diff, divergenceRange, findingsFresh } = state.result;
+    const previous = this.index.all(d.uri).filter((e) => e.finding);
+    // While typing, findings are from an earlier version: keep the squiggles already shown (their offsets would
+    // be off by the edits) and only move the divergence marker; the full audit after the pause replaces them.
+    const entries: { diagnostic: vscode.Diagnostic; finding?: LintFinding }[] = findingsFresh || previous.length === 0 && diff.findings.length === 0 ? [] : previous;
+    for (const f of findingsFresh ? diff.findings : []) {
+      const range = new vscode.Range(d.positionAt(f.range.start.offset), d.positionAt(f.range.end.offset));
+      const diag = new vscode.Diagnostic(range, f.message, severity(f.severity));
+      diag.source = DIAGNOSTIC_SOURCE;
+      diag.code = { value: f.ruleId, target: ruleDocUri(this.extensionUri, f.ruleId) };
+      entries.push({ diagnostic: diag, finding: f });
+    }
+    const msg = divergenceMessage(diff, this.audits.current.audit.provider);
+    if (msg && divergenceRange) {
+      const start = d.positionAt(divergenceRange.start);
+      let end = d.positionAt(divergenceRange.end);
+      // A zero-width range (deleted tail) still needs something to squiggle.
+      if (end.isEqual(start)) end = d.lineAt(start.line).range.end.isEqual(start) ? start : start.translate(0, 1);
+      const diag = new vscode.Diagnostic(new vscode.Range(start, end), msg, vscode.DiagnosticSeverity.Information);
+      diag.source = DIAGNOSTIC_SOURCE;
+      diag.code = { value: DIVERGENCE_CODE, target: ruleDocUri(this.extensionUri, DIVERGENCE_CODE) };
+      entries.push({ diagnostic: diag });
+    }
+    this.index.set(d.uri, entries);
+    this.collection.set(d.uri, entries.map((e) => e.diagnostic));
+  }
+
+  keep(uri: vscode.Uri): void {
+    this.kept.add(uri.toString());
+  }
+
+  clear(uri: vscode.Uri): void {
+    this.kept.delete(uri.toString());
+    this.index.delete(uri);
+    this.collection.delete(uri);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,139 @@
+// Messages between the extension host and the panel's webview (webview/main.ts). One file, imported by both, with
+// no `vscode` import (the webview bundle cannot load it). Webview → host messages are untrusted input: the host
+// acts only on what `parseWebviewMessage` accepts.
+
+export type TabId = 'tokens' | 'history' | 'kv' | 'timing' | 'workspace';
+export const TAB_IDS: readonly TabId[] = ['tokens', 'history', 'kv', 'timing', 'workspace'];
+
+export interface SummaryView {
+  /** e.g. "87% cached". */
+  headline: string;
+  provider: string;
+  rule: string;
+  baselineLabel: string;
+  encoding: string;
+  tokens: number;
+  baselineTokens: number;
+  reusablePrefixTokens: number;
+  recomputedTokens: number;
+  cachedTokens: number;
+  firstDivergentToken: number | null;
+  /** "line 12, column 5" in the current file, if diverged. */
+  divergenceAt?: string;
+  costPer1k?: { withChange: number; ifFullyCached: number; extra: number; pricePerMTok: number };
+  notes: string[];
+  findings: number;
+}
+
+export interface HistoryRowView {
+  commit: string;
+  shortHash: string;
+  subject: string;
+  date: string;
+  tokens: number;
+  firstDivergentToken: number | null;
+  recomputedTokens: number;
+}
+
+export interface TimingView {
+  preset: string;
+  promptTokens: number;
+  reusedTokens: number;
+  coldMs: number;
+  warmMs: number;
+  /** Min of the runs, when known. */
+  coldMinMs?: number;
+  warmMinMs?: number;
+  gpu?: { label: string; coldMs: number; warmMs: number; source: string };
+  notes: string[];
+}
+
+export interface KvDriftView {
+  layers: number;
+  positions: number;
+  /** Row-major layers × positions relative change, 0 = bit-exact. */
+  values: Float32Array;
+  /** Position of the first changed token in the measured window. */
+  editPosition: number;
+  notes: string[];
+}
+
+export interface WorkspaceRowView {
+  /** Workspace-relative path, also the key the webview sends back to open it. */
+  path: string;
+  tokens: number;
+  recomputedTokens: number;
+  hitRatio: number;
+  findings: number;
+  error?: string;
+}
+
+/** Extension host → webview. */
+export type HostToWebview =
+  | { type: 'document'; uri: string; fileName: string; version: number; text: string; ids: Uint32Array; starts: Uint32Array; firstDivergentToken: number | null; summary: SummaryView }
+  | { type: 'summary'; uri: string; version: number; summary: SummaryView }
+  | { type: 'noDocument'; reason: string }
+  | { type: 'history'; uri: string; rows: HistoryRowView[]; note?: string }
+  | { type: 'kvDrift'; uri: string; drift: KvDriftView }
+  | { type: 'timing'; uri: string; timing: TimingView }
+  | { type: 'workspace'; rows: WorkspaceRowView[]; cancelled: boolean }
+  | { type: 'busy'; what: 'history' | 'kv' | 'timing' | 'workspace'; message: string }
+  | { type: 'error'; what: 'history' | 'kv' | 'timing' | 'workspace' | 'tokens'; message: string }
+  | { type: 'showTab'; tab: TabId };
+
+/** Webview → extension host. */
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'revealRange'; uri: string; start: number; end: number }
+  | { type: 'openHistoryDiff'; uri: string; commit: string }
+  | { type: 'openWorkspaceFile'; path: string }
+  | { type: 'run'; action: 'measure' | 'kvDrift' | 'history' | 'auditWorkspace' }
+  | { type: 'tabChanged'; tab: TabId };
+
+/** State the webview keeps with setState, and the serializer gets back after a reload. */
+export interface PanelState {
+  uri?: string;
+  tab: TabId;
+  scrollTop?: number;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
+const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 31;
+
+/** Accepts only well-formed webview messages; anything else is dropped (returns undefined). */
+export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
+  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'revealRange':
+      if (isStr(raw.uri) && isOffset(raw.start) && isOffset(raw.end) && raw.end >= raw.start) return { type: 'revealRange', uri: raw.uri, start: raw.start, end: raw.end };
+      return undefined;
+    case 'openHistoryDiff':
+      // A commit is a hex hash: nothing else may reach `git`.
+      if (isStr(raw.uri) && typeof raw.commit === 'string' && /^[0-9a-f]{7,64}$/i.test(raw.commit)) return { type: 'openHistoryDiff', uri: raw.uri, commit: raw.commit };
+      return undefined;
+    case 'openWorkspaceFile':
+      if (isStr(raw.path, 1024) && raw.path.length > 0 && !raw.path.includes('\0')) return { type: 'openWorkspaceFile', path: raw.path };
+      return undefined;
+    case 'run':
+      if (raw.action === 'measure' || raw.action === 'kvDrift' || raw.action === 'history' || raw.action === 'auditWorkspace') return { type: 'run', action: raw.action };
+      return undefined;
+    case 'tabChanged':
+      if (typeof raw.tab === 'string' && (TAB_IDS as readonly string[]).includes(raw.tab)) return { type: 'tabChanged', tab: raw.tab as TabId };
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Restored panel state from an untrusted source (the serializer); falls back to defaults field by field. */
+export function parsePanelState(raw: unknown): PanelState {
+  const state: PanelState = { tab: 'tokens' };
+  if (!isObj(raw)) return state;
+  if (typeof raw.tab === 'string' && (TAB_IDS as readonly string[]).includes(raw.tab)) state.tab = raw.tab as TabId;
+  if (isStr(raw.uri)) state.uri = raw.uri;
+  if (typeof raw.scrollTop === 'number' && Number.isFinite(raw.scrollTop) && raw.scrollTop >= 0) state.scrollTop = raw.scrollTop;
+  return state;
+}

@@ -1,0 +1,218 @@
+// The CLI as a subprocess: JSON shape, exit codes 0/1/2, SARIF, one-line errors.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as esbuild from 'esbuild';
+// @ts-expect-error: plain ESM script without type declarations
+import { makeHistoryRepo } from '../../examples/make-history-repo.mjs';
+
+const root = resolve(__dirname, '../..');
+const ex = (p: string) => join(root, 'examples/support-agent', p);
+let work = '';
+let cli = '';
+
+// Bundle the CLI the way scripts/build.mjs does, so the test needs no prior build. The bundle lives under
+// node_modules/.cache so that its runtime requires (js-tiktoken rank data) resolve from this project.
+before(async () => {
+  const cacheDir = join(root, 'node_modules/.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  work = mkdtempSync(join(cacheDir, 'pca-cli-test-'));
+  cli = join(work, 'cli.js');
+  await esbuild.build({
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'onnxruntime-node', 'tiktoken', 'gpt-tokenizer'],
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'silent',
+  });
+  // Prebuilt rank tables next to the bundle, as `npm run build` writes them (start-up in ms, not ~0.3 s).
+  try {
+    const { writeRankTables } = await import('../../src/core/tokenizer/buildRankTables');
+    writeRankTables(work);
+  } catch {
+    // Without them the bundle builds its tables from js-tiktoken at start-up: slower, same results.
+  }
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('cli diff', { concurrency: 3 }, () => {
+  it('--json prints one object with the documented fields', async () => {
+    const r = await run(['diff', ex('history/system-prompt.md/v3.md'), ex('history/system-prompt.md/v4.md'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.encoding, 'o200k_base');
+    assert.equal(typeof j.old.tokens, 'number');
+    assert.equal(typeof j.new.tokens, 'number');
+    assert.equal(typeof j.firstDivergentToken, 'number');
+    assert.equal(j.reusablePrefixTokens + j.recomputedTokens, j.new.tokens);
+    assert.deepEqual(Object.keys(j.divergence).slice(0, 3), ['offset', 'line', 'column']);
+    assert.equal(j.divergence.line, 3);
+    assert.ok(Array.isArray(j.providers) && j.providers.length === 7);
+    for (const p of j.providers) assert.deepEqual([typeof p.id, typeof p.cachedTokens, typeof p.hitRatio], ['string', 'number', 'number']);
+    assert.equal(r.stderr, '');
+  });
+  it('identical files: divergence null, exit 0', async () => {
+    const r = await run(['diff', ex('system-prompt.md'), ex('system-prompt.md'), '--json']);
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.divergence, null);
+    assert.equal(j.firstDivergentToken, null);
+  });
+  it('human output is a compact table without colour when not a TTY', async () => {
+    const r = await run(['diff', ex('history/reply.j2/v1.j2'), ex('history/reply.j2/v2.j2'), '--provider', 'openai']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /divergence\s+token \d+/);
+    assert.match(r.stdout, /openai/);
+    assert.ok(!r.stdout.includes('\x1b['));
+  });
+  it('--fail-over: exit 1 above the threshold, 0 below', async () => {
+    const a = ex('history/system-prompt.md/v3.md');
+    const b = ex('history/system-prompt.md/v4.md');
+    assert.equal((await run(['diff', a, b, '--fail-over', '50', '--json'])).code, 1);
+    assert.equal((await run(['diff', ex('history/system-prompt.md/v1.md'), ex('history/system-prompt.md/v2.md'), '--fail-over', '50', '--json'])).code, 0);
+  });
+  it('--price and --model change the estimate', async () => {
+    const r = await run(['diff', ex('history/system-prompt.md/v3.md'), ex('history/system-prompt.md/v4.md'), '--json', '--provider', 'openai', '--price', '10', '--model', 'gpt-4o']);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.providers[0].costPer1kRequests.pricePerMTok, 10);
+    assert.equal(j.encoding, 'o200k_base');
+  });
+  it('--sarif prints valid SARIF 2.1.0 with the divergence and findings', async () => {
+    const r = await run(['diff', ex('history/system-prompt.md/v3.md'), ex('history/system-prompt.md/v4.md'), '--sarif']);
+    assert.equal(r.code, 0);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.version, '2.1.0');
+    assert.match(s.$schema, /sarif-2\.1\.0/);
+    const run0 = s.runs[0];
+    assert.equal(run0.tool.driver.name, 'prompt-cache-audit');
+    const ruleIds = run0.tool.driver.rules.map((x: { id: string }) => x.id);
+    for (const res of run0.results) {
+      assert.ok(ruleIds.includes(res.ruleId));
+      assert.equal(run0.tool.driver.rules[res.ruleIndex].id, res.ruleId);
+      assert.ok(['error', 'warning', 'note'].includes(res.level));
+      const reg = res.locations[0].physicalLocation.region;
+      assert.ok(reg.startLine >= 1 && reg.startColumn >= 1);
+      assert.ok(!res.locations[0].physicalLocation.artifactLocation.uri.startsWith('/'));
+    }
+    assert.ok(run0.results.some((x: { ruleId: string }) => x.ruleId === 'cache-divergence'));
+    assert.ok(run0.results.some((x: { ruleId: string }) => x.ruleId === 'volatile-prefix'));
+  });
+});
+
+describe('cli errors: one line on stderr, exit 2', { concurrency: 3 }, () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown flag', ['diff', '--bogus', 'a', 'b'], /unknown option '--bogus'/],
+    ['missing file', ['diff', 'nope-1.md', 'nope-2.md'], /nope-1\.md: no such file/],
+    ['bad encoding', ['diff', ex('reply.j2'), ex('reply.j2'), '--encoding', 'x'], /--encoding: unknown encoding "x"/],
+    ['bad provider', ['diff', ex('reply.j2'), ex('reply.j2'), '--provider', 'acme'], /--provider: unknown provider/],
+    ['bad percent', ['diff', ex('reply.j2'), ex('reply.j2'), '--fail-over', '150'], /--fail-over: expected a number between 0 and 100/],
+    ['bad price', ['diff', ex('reply.j2'), ex('reply.j2'), '--price', '-1'], /--price/],
+    ['missing argument', ['diff', ex('reply.j2')], /missing required argument/],
+    ['unknown command', ['frobnicate'], /unknown command/],
+    ['directory', ['diff', ex(''), ex('reply.j2')], /is a directory/],
+  ];
+  for (const [name, args, re] of cases) {
+    it(name, async () => {
+      const r = await run(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.ok(!/\n\s+at /.test(r.stderr), 'no stack trace');
+    });
+  }
+  it('binary file', async () => {
+    const bin = join(work, 'blob.bin');
+    writeFileSync(bin, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff]));
+    const r = await run(['diff', bin, ex('reply.j2')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /binary file/);
+  });
+  it('--help and --version exit 0', async () => {
+    assert.equal((await run(['--help'])).code, 0);
+    const v = await run(['--version']);
+    assert.equal(v.code, 0);
+    assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('cli lint', { concurrency: 3 }, () => {
+  it('finds the date placeholder in the example template; exit 1 on warnings', async () => {
+    const r = await run(['lint', ex('reply.j2'), '--json']);
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j[0].findings[0].ruleId, 'volatile-prefix');
+    assert.ok(j[0].findings[0].fix);
+  });
+  it('globs and directories; clean files exit 0 with --fail-on error', async () => {
+    const r = await run(['lint', 'examples/support-agent/*.md', '--fail-on', 'error']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2 file\(s\)/);
+    const d = await run(['lint', 'examples/support-agent', '--json', '--fail-on', 'none']);
+    assert.equal(d.code, 0);
+    const files = JSON.parse(d.stdout).map((x: { file: string }) => x.file);
+    assert.ok(files.includes('examples/support-agent/reply.j2') && files.length > 4, 'directories expand to prompt files recursively');
+  });
+  it('--previous enables drift rules; --sarif is valid', async () => {
+    const r = await run(['lint', ex('history/request.json/v3.json'), '--previous', ex('history/request.json/v2.json'), '--sarif']);
+    assert.equal(r.code, 1);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.runs[0].results[0].ruleId, 'reordered-keys');
+    assert.ok(s.runs[0].results[0].fixes[0].artifactChanges[0].replacements.length > 0);
+  });
+  it('a glob matching nothing is an error', async () => {
+    const r = await run(['lint', 'examples/**/*.nothing']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no files match/);
+  });
+});
+
+describe('cli history', () => {
+  let repo = '';
+  before(() => {
+    repo = makeHistoryRepo().dir;
+  });
+  after(() => rmSync(repo, { recursive: true, force: true }));
+  it('--json: one DiffResult per consecutive pair, each with its commit', async () => {
+    const r = await run(['history', join(repo, 'system-prompt.md'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.length, 4);
+    for (const d of j) {
+      assert.match(d.commit, /^[0-9a-f]{40}$/);
+      assert.ok('firstDivergentToken' in d && 'providers' in d && 'date' in d && 'subject' in d);
+    }
+    assert.equal((await run(['history', join(repo, 'system-prompt.md'), '--json', '--max', '2'])).stdout.includes('"commit"'), true);
+    assert.equal(JSON.parse((await run(['history', join(repo, 'system-prompt.md'), '--json', '--max', '2'])).stdout).length, 1);
+  });
+  it('human table and churn', async () => {
+    const r = await run(['history', join(repo, 'system-prompt.md')]);
+    assert.match(r.stdout, /churn/);
+    assert.match(r.stdout, /line 3\s+3×/);
+  });
+  it('errors: not a repository, bad --max', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'pca-nogit-'));
+    const f = join(outside, 'x.md');
+    writeFileSync(f, 'x');
+    const r = await run(['history', f]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not inside a git repository/);
+    assert.equal((await run(['history', join(repo, 'system-prompt.md'), '--max', '0'])).code, 2);
+    rmSync(outside, { recursive: true, force: true });
+  });
+});

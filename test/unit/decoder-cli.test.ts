@@ -1,0 +1,65 @@
+// `prompt-cache-audit measure` on the tiny preset: JSON shape, human table, one-line user errors.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Command } from 'commander';
+import { CliError } from '../../src/cli/io';
+import { registerMeasureCommand } from '../../src/cli/measure';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-decoder-cli-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+const oldFile = path.join(root, 'old.txt');
+const newFile = path.join(root, 'new.txt');
+const lines = Array.from({ length: 120 }, (_, i) => `Rule ${i}: answer in plain words.`);
+fs.writeFileSync(oldFile, lines.join('\n'));
+fs.writeFileSync(newFile, lines.map((l, i) => (i === 60 ? 'Rule 60: answer briefly.' : l)).join('\n'));
+
+async function run(...args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  const chunks: string[] = [];
+  registerMeasureCommand(program, { write: (s: string) => chunks.push(s) });
+  await program.parseAsync(['node', 'prompt-cache-audit', 'measure', ...args]);
+  return chunks.join('');
+}
+
+describe('measure subcommand', () => {
+  test('--json adds a measurement to the diff', async () => {
+    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--threads', '1', '--cache-dir', root));
+    assert.ok(out.reusablePrefixTokens > 0);
+    const m = out.measurement;
+    assert.equal(m.preset, 'tiny');
+    assert.equal(m.tokens, out.new.tokens);
+    assert.equal(m.recomputedTokens, out.new.tokens - out.reusablePrefixTokens);
+    for (const k of ['medianMs', 'minMs', 'maxMs']) {
+      assert.equal(typeof m.cold[k], 'number');
+      assert.equal(typeof m.warm[k], 'number');
+    }
+    assert.equal(typeof m.savedMs, 'number');
+    assert.equal(m.threads, 1);
+    assert.equal(m.gpuEstimate.rows.length, 3);
+    assert.match(m.gpuEstimate.source, /H100/);
+  });
+
+  test('human output is a table with the GPU estimate', async () => {
+    const out = await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--threads', '1', '--cache-dir', root);
+    assert.match(out, /cold \(no cache\)/);
+    assert.match(out, /cached prefix of/);
+    assert.match(out, /GPU estimate/);
+    assert.match(out, /llama-3\.1-8b/);
+  });
+
+  test('user errors are one clear line', async () => {
+    await assert.rejects(run(oldFile, newFile, '--preset', 'huge'), (e: unknown) => e instanceof CliError && /unknown preset "huge"/.test(e.message));
+    await assert.rejects(run(oldFile, newFile, '--model', path.join(root, 'none.onnx')), (e: unknown) => e instanceof CliError && /not found/.test(e.message));
+    await assert.rejects(run(oldFile, newFile, '--model', oldFile, '--cache-dir', root), (e: unknown) => e instanceof CliError && /not an ONNX model/.test(e.message));
+    await assert.rejects(run(oldFile, newFile, '--runs', '1'), (e: unknown) => e instanceof CliError && e.exitCode === 2);
+    // A large model is not written without --yes when nobody can be asked.
+    await assert.rejects(
+      run(oldFile, newFile, '--preset', 'gpt2-small', '--raw', '--cache-dir', path.join(root, 'big')),
+      (e: unknown) => e instanceof CliError && /--yes/.test(e.message),
+    );
+    assert.equal(fs.existsSync(path.join(root, 'big', 'models')), false);
+  });
+});

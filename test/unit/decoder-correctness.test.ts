@@ -1,0 +1,158 @@
+// The cached decoder computes the same thing with and without its KV cache, and edits move the KV the way a real
+// transformer's do. Runs in-process (no worker) on the tiny preset.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DecoderPool, runKvDrift, runMeasure } from '../../src/decoder/engine';
+import { ensureModel } from '../../src/decoder/generator';
+import { OPTIMUM_LIKE_VARIANT, type GraphVariant } from '../../src/decoder/graph';
+import { CachedDecoder } from '../../src/decoder/runner';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-decoder-ok-'));
+const opened: CachedDecoder[] = [];
+const pool = new DecoderPool();
+after(async () => {
+  await Promise.all(opened.map((d) => d.release()));
+  await pool.dispose();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+async function open(variant: Partial<GraphVariant> = {}): Promise<CachedDecoder> {
+  const m = await ensureModel({ preset: 'tiny', cacheDir: root, variant });
+  const dec = await CachedDecoder.open(m.modelPath, { threads: 1, presetName: 'tiny', extra: { maxPositions: m.shape.maxPositions } });
+  opened.push(dec);
+  return dec;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function ids(n: number, seed = 1): number[] {
+  return Array.from({ length: n }, (_, i) => (i * 2654435761 + seed * 97) % 509);
+}
+
+describe('cached decoder correctness (tiny)', () => {
+  let gqa: CachedDecoder;
+  let plain: CachedDecoder;
+  before(async () => {
+    gqa = await open();
+    plain = await open({ attention: 'plain' });
+  });
+
+  for (const kind of ['gqa', 'plain'] as const) {
+    test(`${kind}: warm continuation equals a cold prefill (last-token logits)`, async () => {
+      const dec = kind === 'gqa' ? gqa : plain;
+      const all = dec.toModelIds(ids(300)).ids;
+      const cold = await dec.prefill(all, dec.emptyCache(), 1000);
+      for (const p of [1, 100, 256, 299]) {
+        const prefix = await dec.prefill(all.subarray(0, p), dec.emptyCache(), 64);
+        const warm = await dec.prefill(all.subarray(p), prefix.cache, 64);
+        assert.equal(warm.cache.length, 300);
+        const d = maxAbsDiff(cold.lastLogits, warm.lastLogits);
+        assert.ok(d <= 1e-4, `P=${p}: max |Δ| = ${d}`);
+      }
+    });
+
+    test(`${kind}: single-token decode steps equal full prefills`, async () => {
+      const dec = kind === 'gqa' ? gqa : plain;
+      const all = dec.toModelIds(ids(40, 3)).ids;
+      let cache = (await dec.prefill(all.subarray(0, 30), dec.emptyCache(), 1000)).cache;
+      for (let t = 30; t < 40; t++) {
+        const step = await dec.prefill(all.subarray(t, t + 1), cache, 1);
+        cache = step.cache;
+        const full = await dec.prefill(all.subarray(0, t + 1), dec.emptyCache(), 1000);
+        const d = maxAbsDiff(full.lastLogits, step.lastLogits);
+        assert.ok(d <= 1e-4, `step ${t}: max |Δ| = ${d}`);
+      }
+    });
+  }
+
+  test('GroupQueryAttention and plain ONNX attention agree', async () => {
+    const a = gqa.toModelIds(ids(200, 5)).ids;
+    const x = await gqa.prefill(a, gqa.emptyCache(), 77);
+    const y = await plain.prefill(a, plain.emptyCache(), 77);
+    const d = maxAbsDiff(x.lastLogits, y.lastLogits);
+    assert.ok(d <= 1e-4, `max |Δ| = ${d}`);
+  });
+
+  test('position ids continue from the cached length (restarting at 0 would change the result)', async () => {
+    const all = gqa.toModelIds(ids(50)).ids;
+    const cold = await gqa.prefill(all, gqa.emptyCache(), 1000);
+    // Feed the last 10 tokens as if they started a fresh sequence: different logits.
+    const fresh = await gqa.prefill(all.subarray(40), gqa.emptyCache(), 1000);
+    assert.ok(maxAbsDiff(cold.lastLogits, fresh.lastLogits) > 1e-3);
+  });
+
+  test('KV drift: layer 0 after a substitution is bit-exact, every deeper layer moves', async () => {
+    const oldIds = ids(120, 9);
+    const newIds = [...oldIds];
+    const d = 50;
+    newIds[d] = (oldIds[d] + 1) % 509;
+    const drift = await runKvDrift(pool, { oldIds, newIds, divergenceIndex: d, preset: 'tiny', cacheDir: root, threads: 1 });
+    assert.equal(drift.positions, 70);
+    assert.equal(drift.layers.length, 3);
+    assert.equal(drift.sameToken[0], false);
+    assert.ok(drift.sameToken.slice(1).every(Boolean));
+    // The edited position itself changes in every layer.
+    for (const l of drift.layers) assert.ok(l.key[0] > 0 && l.value[0] > 0);
+    // Layer 0: K/V of an unchanged token at an unchanged position depend on nothing else.
+    const l0 = drift.layers[0];
+    for (let i = 1; i < drift.positions; i++) {
+      assert.equal(l0.key[i], 0, `layer 0 key at +${i}`);
+      assert.equal(l0.value[i], 0, `layer 0 value at +${i}`);
+    }
+    // Deeper layers: attention mixed the edit into every later position.
+    for (const l of drift.layers.slice(1)) {
+      for (let i = 1; i < drift.positions; i++) {
+        assert.ok(l.key[i] > 1e-4 && l.value[i] > 1e-4, `layer ${l.layer} at +${i}: ${l.key[i]}, ${l.value[i]}`);
+      }
+    }
+  });
+
+  test('Optimum-like export (no position_ids, merged use_cache_branch, float16 KV) loads and runs', async () => {
+    const dec = await open(OPTIMUM_LIKE_VARIANT);
+    assert.equal(dec.info.hasPositionIds, false);
+    assert.equal(dec.info.mergedUseCacheBranch, true);
+    assert.equal(dec.info.kvDtype, 'float16');
+    assert.equal(dec.info.layers, 3);
+    assert.equal(dec.info.kvHeads, 2);
+    assert.equal(dec.info.headDim, 16);
+    assert.equal(dec.info.vocab, 512);
+    const all = dec.toModelIds(ids(100)).ids;
+    const cold = await dec.prefill(all, dec.emptyCache(), 1000);
+    const prefix = await dec.prefill(all.subarray(0, 60), dec.emptyCache(), 1000);
+    const warm = await dec.prefill(all.subarray(60), prefix.cache, 1000);
+    // The cache is stored in float16, so the warm path sees rounded K/V: a looser tolerance.
+    assert.ok(maxAbsDiff(cold.lastLogits, warm.lastLogits) < 1e-2);
+    // Same weights as the float32 model: the results agree to float16 precision.
+    const ref = await gqa.prefill(all, gqa.emptyCache(), 1000);
+    assert.ok(maxAbsDiff(cold.lastLogits, ref.lastLogits) < 1e-2);
+  });
+
+  test('the user-model path measures an Optimum-like file by path', async () => {
+    const m = await ensureModel({ preset: 'tiny', cacheDir: root, variant: OPTIMUM_LIKE_VARIANT });
+    const r = await runMeasure(pool, { ids: ids(64), reusablePrefix: 40, modelPath: m.modelPath, cacheDir: root, threads: 1 });
+    assert.equal(r.model.kind, 'user');
+    assert.equal(r.recomputedTokens, 24);
+    assert.equal(r.cold.runsMs.length, 3);
+  });
+
+  test('measure: ids beyond the vocabulary are mapped and reported; long prompts are scaled to the cap', async () => {
+    const big = Array.from({ length: 600 }, (_, i) => 100_000 + i);
+    const r = await runMeasure(pool, { ids: big, reusablePrefix: 450, preset: 'tiny', cacheDir: root, tokenCap: 200, threads: 1 });
+    assert.equal(r.vocabMapped, true);
+    assert.ok(r.notes.some((n) => n.includes('% 512')));
+    assert.equal(r.tokens, 200);
+    assert.equal(r.reusablePrefix, 150);
+    assert.deepEqual(r.scaledFrom, { tokens: 600, reusablePrefix: 450 });
+    assert.ok(r.cold.minMs <= r.cold.medianMs && r.cold.medianMs <= r.cold.maxMs);
+    assert.ok(r.warm.tokensPerSecond > 0);
+    assert.equal(r.gpuEstimate.rows.length, 3);
+  });
+});

@@ -1,0 +1,32 @@
+// The summary strip above the tabs: cache hit, token counts, rule, cost.
+import type { SummaryView } from '../src/extension/protocol';
+import { el, fmt, fmtUsd } from './dom';
+
+export function renderSummary(root: HTMLElement, s: SummaryView, fileName: string, revealDivergence: () => void): void {
+  const parts: (Node | string)[] = [];
+  parts.push(el('div', { class: 'headline', 'data-testid': 'summary-headline' }, s.headline), el('div', { class: 'file' }, fileName));
+  const facts = el('dl', { class: 'facts' });
+  const add = (k: string, v: string | Node, testid?: string) => {
+    facts.append(el('dt', {}, k), el('dd', testid ? { 'data-testid': testid } : {}, v));
+  };
+  add('Baseline', s.baselineLabel || '—');
+  add('Tokens', `${fmt(s.tokens)} (baseline ${fmt(s.baselineTokens)})`, 'summary-tokens');
+  add('Reusable prefix', fmt(s.reusablePrefixTokens), 'summary-reusable');
+  add('Recomputed', fmt(s.recomputedTokens), 'summary-recomputed');
+  add('Cached under provider', `${fmt(s.cachedTokens)} · ${s.provider}`);
+  if (s.rule) add('Rule', s.rule);
+  if (s.divergenceAt) {
+    const link = el('a', { href: '#', 'data-testid': 'summary-divergence' }, s.divergenceAt);
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      revealDivergence();
+    });
+    add('First divergent token', link);
+  }
+  if (s.costPer1k) add('Cost / 1,000 requests', `${fmtUsd(s.costPer1k.withChange)} (fully cached ${fmtUsd(s.costPer1k.ifFullyCached)}, +${fmtUsd(s.costPer1k.extra)})`);
+  add('Encoding', s.encoding);
+  add('Findings', String(s.findings));
+  parts.push(facts);
+  for (const n of s.notes) parts.push(el('p', { class: 'note muted' }, n));
+  root.replaceChildren(...parts);
+}
