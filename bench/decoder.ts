@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   const presets = (arg('--presets')?.split(',') ?? [...PRESET_NAMES]) as PresetName[];
   const pool = new DecoderPool();
   const rows: Row[] = [];
+  // Shared machines distort timings: record the load so a reader can tell a quiet run from a busy one.
+  const loadBefore = os.loadavg()[0];
   const t0 = performance.now();
   console.log(`decoder bench: ${presets.join(', ')} at ${LENGTHS.join(' and ')} tokens, ${threads} thread(s), ${RUNS} runs after a warm-up; models in ${cacheDir}`);
   for (const preset of presets) {
@@ -121,12 +123,13 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${line(header)}\n${body.map(line).join('\n')}`);
   const totalS = (performance.now() - t0) / 1000;
-  console.log(`\nmedian of ${RUNS} runs; prefill in chunks of 256 tokens; warm = the last ${LENGTHS.map((n) => n / 8).join('/')} tokens after a cached prefix; total ${totalS.toFixed(0)} s`);
+  console.log(`\nmedian of ${RUNS} runs; prefill in chunks of 256 tokens; warm = the last ${LENGTHS.map((n) => n / 8).join('/')} tokens after a cached prefix; total ${totalS.toFixed(0)} s; 1-min load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
   const out = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, platform: `${process.platform}-${process.arch}`, node: process.version, onnxruntime: ort.env.versions.common },
     threads,
     runs: RUNS,
+    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] },
     note: 'GFLOP/s counts 2 FLOPs per weight per token plus causal attention (QKᵀ and PV) plus the last-position lm_head; MatMul is [tokens, hidden] × [hidden, ffn] on the same threads in the same run.',
     rows,
     totalSeconds: totalS,

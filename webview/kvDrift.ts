@@ -15,6 +15,7 @@ export function renderKvDrift(root: HTMLElement, d: KvDriftView, rerun: () => vo
   canvas.width = columns;
   canvas.height = d.layers * cellH;
   canvas.className = 'kv';
+  canvas.style.height = `${d.layers * cellH}px`; // the width stretches (pixelated) to the panel
   canvas.setAttribute('role', 'img');
   let max = 0;
   for (const v of data) if (v > max) max = v;

@@ -5,9 +5,9 @@ import { el, fmt, fmtUsd } from './dom';
 export function renderSummary(root: HTMLElement, s: SummaryView, fileName: string, revealDivergence: () => void): void {
   const parts: (Node | string)[] = [];
   parts.push(el('div', { class: 'headline', 'data-testid': 'summary-headline' }, s.headline), el('div', { class: 'file' }, fileName));
-  const facts = el('dl', { class: 'facts' });
+  const facts = el('div', { class: 'facts' });
   const add = (k: string, v: string | Node, testid?: string) => {
-    facts.append(el('dt', {}, k), el('dd', testid ? { 'data-testid': testid } : {}, v));
+    facts.append(el('div', { class: 'fact' }, el('span', { class: 'k' }, k), el('span', testid ? { class: 'v', 'data-testid': testid } : { class: 'v' }, v)));
   };
   add('Baseline', s.baselineLabel || '—');
   add('Tokens', `${fmt(s.tokens)} (baseline ${fmt(s.baselineTokens)})`, 'summary-tokens');

@@ -117,7 +117,7 @@ async function runHistory(file: string, flags: CommonFlags & { max?: string; fai
   } else if (flags.sarif) {
     print(JSON.stringify(toSarif([{ file, findings: h.diffs.at(-1)?.findings ?? [] }], pkg.version), null, 2));
   } else {
-    print(formatHistory(file, h.diffs, h.churn, makeStyle(process.stdout)));
+    print(formatHistory(file, h.diffs, h.churn, makeStyle(process.stdout), h.lineChurn));
   }
   if (failOver !== undefined && h.diffs.some((d) => d.new.tokens > 0 && (d.recomputedTokens / d.new.tokens) * 100 > failOver)) process.exitCode = 1;
 }
@@ -240,6 +240,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `… | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,5 +1,5 @@
 // Human-readable output: compact tables; colour only on a TTY and never with NO_COLOR.
-import type { ChurnRegion, DiffResult, HistoryEntry, LintFinding } from '../core/types';
+import type { ChurnRegion, DiffResult, HistoryEntry, LineChurn, LintFinding } from '../core/types';
 
 export interface Style {
   bold(s: string): string;
@@ -12,9 +12,10 @@ export interface Style {
 
 export function makeStyle(stream: NodeJS.WriteStream): Style {
   const env = process.env;
-  const on = (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') || (stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb');
-  const off = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
-  const use = on && !off;
+  // no-color.org: a non-empty NO_COLOR always wins; FORCE_COLOR forces colour into pipes (CI logs).
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const force = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  const use = !noColor && (force || (stream.isTTY === true && env.TERM !== 'dumb'));
   const wrap = (code: number, reset: number) => (s: string) => (use ? `\x1b[${code}m${s}\x1b[${reset}m` : s);
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
 }
@@ -37,8 +38,9 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
+/** Shows line breaks and tabs visibly (they matter to the cache) without escaping quotes. */
 function oneLine(s: string): string {
-  return JSON.stringify(s).slice(1, -1);
+  return s.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
 }
 
 export function formatDiff(r: DiffResult, names: { old: string; new: string }, st: Style): string {
@@ -97,7 +99,7 @@ export function formatFindings(file: string, findings: LintFinding[], st: Style)
   return table(rows);
 }
 
-export function formatHistory(file: string, diffs: HistoryEntry[], churn: ChurnRegion[], st: Style): string {
+export function formatHistory(file: string, diffs: HistoryEntry[], churn: ChurnRegion[], st: Style, lineChurn: LineChurn[] = []): string {
   if (diffs.length === 0) return `${file}: only one version in history, nothing to compare`;
   const rows: string[][] = [[st.bold('commit'), st.bold('date'), st.bold('tokens'), st.bold('diverges at'), st.bold('recomputed'), st.bold('where'), st.bold('subject')]];
   for (const d of diffs) {
@@ -117,6 +119,11 @@ export function formatHistory(file: string, diffs: HistoryEntry[], churn: ChurnR
   if (churn.length) {
     out.push('', st.bold('churn (where versions first diverge)'));
     out.push(indent(table(churn.slice(0, 10).map((c) => [c.region, `${c.firstDivergenceCount}×`, st.dim(c.excerpt)]))));
+  }
+  const hot = lineChurn.filter((l) => l.changedInVersions > 1).slice(0, 8);
+  if (hot.length) {
+    out.push('', st.bold('most edited lines (newest version)'));
+    out.push(indent(table(hot.map((l) => [`line ${l.line}`, `${l.changedInVersions} versions`, st.dim(l.text.trim())]))));
   }
   return out.join('\n');
 }

@@ -65,7 +65,10 @@ export function auditVersions(oldSource: string, newSource: string, options: Aud
     if (seg) divergence.segment = seg;
   }
 
-  const providers = estimateAll(oldPrompt, newPrompt, tokens, options, encoding);
+  const providers = estimateForVersions(
+    { oldPrompt, newPrompt, oldTokens: tokens.old, newTokens: tokens.new, reusablePrefixTokens: tokens.reusablePrefixTokens },
+    { ...options, encoding },
+  );
   const result: DiffResult = {
     encoding,
     format: newPrompt.format,
@@ -113,21 +116,35 @@ export function lintPrompt(source: string, options: AuditOptions, previousSource
   return lintExtracted({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous });
 }
 
-function estimateAll(oldPrompt: ExtractedPrompt, newPrompt: ExtractedPrompt, tokens: TokenDivergence, options: AuditOptions, encoding: EncodingName): ProviderEstimate[] {
+/** Inputs to the provider estimates: both rendered versions, their tokens, and the common token prefix. */
+export interface EstimateVersionsInput {
+  oldPrompt: ExtractedPrompt;
+  newPrompt: ExtractedPrompt;
+  oldTokens: TokenizedText;
+  newTokens: TokenizedText;
+  reusablePrefixTokens: number;
+}
+
+/**
+ * Provider estimates for two rendered versions (all providers, or options.provider only). Exported so that
+ * callers with their own (incremental) token arrays get exactly the numbers diffVersions reports.
+ */
+export function estimateForVersions(input: EstimateVersionsInput, options: Pick<AuditOptions, 'provider' | 'model' | 'pricePerMTok' | 'ttl1h'> & { encoding: EncodingName }): ProviderEstimate[] {
+  const { oldPrompt, newPrompt, oldTokens, newTokens } = input;
   const ids: ProviderId[] = options.provider ? [options.provider] : PROVIDER_IDS;
   const modelProvider = options.model ? options.provider ?? providerForModel(options.model) : undefined;
-  const N = tokens.new.ids.length;
-  const O = tokens.old.ids.length;
+  const N = newTokens.ids.length;
+  const O = oldTokens.ids.length;
   // Anthropic caches only at cache_control breakpoints. A JSON body says where they are; for a plain
   // prompt file we assume the app marks the end of this prompt (the usual single system breakpoint).
   const explicit = newPrompt.format === 'json-anthropic' || oldPrompt.format === 'json-anthropic';
   const breakpoints = explicit
-    ? { old: oldPrompt.breakpoints.map((o) => tokensBefore(tokens.old, o)), new: newPrompt.breakpoints.map((o) => tokensBefore(tokens.new, o)) }
+    ? { old: oldPrompt.breakpoints.map((o) => tokensBefore(oldTokens, o)), new: newPrompt.breakpoints.map((o) => tokensBefore(newTokens, o)) }
     : { old: O > 0 ? [O] : [], new: N > 0 ? [N] : [] };
-  const blocks = explicit ? newPrompt.blocks.map((o) => tokensBefore(tokens.new, o)) : undefined;
+  const blocks = explicit ? newPrompt.blocks.map((o) => tokensBefore(newTokens, o)) : undefined;
   // Templates: real requests differ from the first per-request output on, whatever the two versions share.
-  const staticPrefix = newPrompt.firstVariableOffset === null ? null : tokensBefore(tokens.new, newPrompt.firstVariableOffset);
-  const reusable = staticPrefix === null ? tokens.reusablePrefixTokens : Math.min(tokens.reusablePrefixTokens, staticPrefix);
+  const staticPrefix = newPrompt.firstVariableOffset === null ? null : tokensBefore(newTokens, newPrompt.firstVariableOffset);
+  const reusable = staticPrefix === null ? input.reusablePrefixTokens : Math.min(input.reusablePrefixTokens, staticPrefix);
   return ids.map((id) => {
     const est = estimateProvider(id, {
       reusablePrefixTokens: reusable,
@@ -137,11 +154,11 @@ function estimateAll(oldPrompt: ExtractedPrompt, newPrompt: ExtractedPrompt, tok
       pricePerMTok: options.pricePerMTok,
       breakpoints: id === 'anthropic' ? breakpoints : undefined,
       blocks: id === 'anthropic' ? blocks : undefined,
-      encoding,
+      encoding: options.encoding,
       ttl1h: options.ttl1h,
     });
     if (id === 'anthropic' && !explicit) est.rule += '; assumes a breakpoint at the end of this prompt';
-    if (staticPrefix !== null && staticPrefix < tokens.reusablePrefixTokens) est.rule += `; per-request output from token ${staticPrefix}`;
+    if (staticPrefix !== null && staticPrefix < input.reusablePrefixTokens) est.rule += `; per-request output from token ${staticPrefix}`;
     // The note only matters when the counts are not the provider's own encoding.
     if (CACHE_RULES[id].tokenizerPublic) delete est.tokenizerNote;
     return est;

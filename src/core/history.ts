@@ -4,7 +4,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { auditVersions, type AuditOptions } from './audit';
-import type { ChurnRegion, HistoryEntry, HistoryResult, PromptVersion } from './types';
+import type { ChurnRegion, HistoryEntry, HistoryResult, LineChurn, PromptVersion } from './types';
 
 export class HistoryError extends Error {
   constructor(
@@ -82,7 +82,7 @@ export async function fileHistory(file: string, options: HistoryOptions = {}): P
     const { result } = auditVersions(contents[i - 1], contents[i], { ...options, fileName: versions[i].path, oldFileName: versions[i - 1].path });
     diffs.push({ ...result, ...versions[i], previousCommit: versions[i - 1].commit });
   }
-  return { file, versions, diffs, churn: churnOf(diffs, contents.slice(1)) };
+  return { file, versions, diffs, churn: churnOf(diffs, contents.slice(1)), lineChurn: lineChurnOf(contents) };
 }
 
 function churnOf(diffs: HistoryEntry[], newContents: string[]): ChurnRegion[] {
@@ -97,6 +97,81 @@ function churnOf(diffs: HistoryEntry[], newContents: string[]): ChurnRegion[] {
     by.set(region, r);
   });
   return [...by.values()].sort((a, b) => b.firstDivergenceCount - a.firstDivergenceCount || a.region.localeCompare(b.region));
+}
+
+/**
+ * Carries a per-line change count from version to version along a line diff: matched lines keep their
+ * count; new lines get 1 + the highest count of the old lines they replaced (the unmatched old lines in the
+ * same gap), so repeated edits of one region add up even as lines move.
+ */
+export function lineChurnOf(contents: string[]): LineChurn[] {
+  if (contents.length === 0) return [];
+  const split = (s: string) => s.split(/\r\n|\n|\r/);
+  let prevLines = split(contents[0]);
+  let counts = new Array<number>(prevLines.length).fill(0);
+  for (let v = 1; v < contents.length; v++) {
+    const lines = split(contents[v]);
+    const match = matchLines(prevLines, lines);
+    const next = new Array<number>(lines.length);
+    let oi = 0; // next old line not yet consumed
+    let i = 0;
+    while (i < lines.length) {
+      if (match[i] >= 0) {
+        next[i] = counts[match[i]];
+        oi = match[i] + 1;
+        i++;
+        continue;
+      }
+      // A gap of new lines: it replaced the old lines up to the next matched old line.
+      let j = i;
+      while (j < lines.length && match[j] < 0) j++;
+      const oldEnd = j < lines.length ? match[j] : prevLines.length;
+      const replaced = counts.slice(oi, oldEnd);
+      const bump = 1 + (replaced.length ? Math.max(...replaced) : 0);
+      for (let k = i; k < j; k++) next[k] = bump;
+      i = j;
+    }
+    prevLines = lines;
+    counts = next;
+  }
+  return prevLines
+    .map((text, i) => ({ line: i + 1, text: text.length > 80 ? `${text.slice(0, 77)}…` : text, changedInVersions: counts[i] }))
+    .filter((l) => l.changedInVersions > 0 && l.text.trim() !== '')
+    .sort((a, b) => b.changedInVersions - a.changedInVersions || a.line - b.line);
+}
+
+/** For each new line, the index of the old line it matches (LCS of lines), or -1. */
+function matchLines(a: string[], b: string[]): number[] {
+  const match = new Array<number>(b.length).fill(-1);
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) match[pre] = pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) {
+    match[b.length - 1 - suf] = a.length - 1 - suf;
+    suf++;
+  }
+  const n = a.length - pre - suf;
+  const m = b.length - pre - suf;
+  // Quadratic LCS on the changed middle only; very large rewrites are treated as one replaced block.
+  if (n === 0 || m === 0 || n * m > 4_000_000) return match;
+  const dp = new Uint32Array((n + 1) * (m + 1));
+  const W = m + 1;
+  for (let x = n - 1; x >= 0; x--) {
+    for (let y = m - 1; y >= 0; y--) {
+      dp[x * W + y] = a[pre + x] === b[pre + y] ? dp[(x + 1) * W + y + 1] + 1 : Math.max(dp[(x + 1) * W + y], dp[x * W + y + 1]);
+    }
+  }
+  let x = 0;
+  let y = 0;
+  while (x < n && y < m) {
+    if (a[pre + x] === b[pre + y]) {
+      match[pre + y] = pre + x;
+      x++;
+      y++;
+    } else if (dp[(x + 1) * W + y] >= dp[x * W + y + 1]) x++;
+    else y++;
+  }
+  return match;
 }
 
 function firstLine(s: string): string {

@@ -123,6 +123,7 @@ export type PromptFormat =
   | 'json-anthropic'
   | 'json-openai-chat'
   | 'json-openai-responses'
+  | 'json-gemini'
   | 'json';
 
 /** What the model sees for one version of a prompt file. */
@@ -190,9 +191,19 @@ export interface ChurnRegion {
   excerpt: string;
 }
 
+/** A line of the newest version and how many versions changed it (or the lines it replaced). */
+export interface LineChurn {
+  /** 1-based line in the newest version. */
+  line: number;
+  text: string;
+  changedInVersions: number;
+}
+
 export interface HistoryResult {
   file: string;
   versions: PromptVersion[];
   diffs: HistoryEntry[];
   churn: ChurnRegion[];
+  /** Lines of the newest version that changed at least once, most-changed first. */
+  lineChurn?: LineChurn[];
 }

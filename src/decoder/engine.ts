@@ -1,4 +1,5 @@
 // Cold vs warm timing and KV drift on an open CachedDecoder. Runs in the worker; also usable in-process by tests.
+import * as fs from 'node:fs';
 import { DEFAULT_CHUNK, DEFAULT_DRIFT_CAP, DEFAULT_PRESET, DEFAULT_TOKEN_CAP, MIN_RUNS, defaultThreads } from './defaults';
 import { ensureModel, ModelWriteDeclined } from './generator';
 import { estimateGpu } from './gpuEstimate';
@@ -32,7 +33,8 @@ export class DecoderPool {
   async get(src: ModelSource & { cacheDir: string; threads?: number }, hooks: EngineHooks): Promise<{ dec: CachedDecoder; generated: boolean }> {
     const threads = src.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new DecoderError('BAD_REQUEST', `threads must be a positive integer (got ${threads})`);
-    const key = `${src.modelPath ?? `preset:${src.preset ?? DEFAULT_PRESET}`}#${threads}`;
+    // A user's file can be replaced in place: its size and mtime are part of the key.
+    const key = `${src.modelPath ? `${src.modelPath}@${fileStamp(src.modelPath)}` : `preset:${src.preset ?? DEFAULT_PRESET}`}#${threads}`;
     let entry = this.open.get(key);
     if (!entry) {
       entry = this.load(src, threads, hooks);
@@ -72,6 +74,15 @@ export class DecoderPool {
     const all = [...this.open.values()];
     this.open.clear();
     await Promise.all(all.map((p) => p.then(({ dec }) => dec.release()).catch(() => undefined)));
+  }
+}
+
+function fileStamp(p: string): string {
+  try {
+    const st = fs.statSync(p);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'missing';
   }
 }
 

@@ -80,7 +80,13 @@ export class DecoderClient {
   private enqueue(make: (id: number) => WorkerRequest, signal: AbortSignal | undefined, onProgress?: ProgressCallback): Promise<Measurement | KvDrift> {
     const run = this.queue.then(() => this.start(make, signal, onProgress));
     this.queue = run.catch(() => undefined);
-    return run;
+    if (!signal) return run;
+    // A request still waiting behind another one is released as soon as it is cancelled (start() then skips it).
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   private start(make: (id: number) => WorkerRequest, signal: AbortSignal | undefined, onProgress?: ProgressCallback): Promise<Measurement | KvDrift> {

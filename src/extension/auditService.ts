@@ -27,6 +27,8 @@ export class AuditService implements vscode.Disposable {
   private readonly results = new Map<string, AuditState>();
   private readonly timers = new Map<string, { quick?: NodeJS.Timeout; full?: NodeJS.Timeout }>();
   private readonly tooLarge = new Set<string>();
+  /** Audits wait for the first baseline: an audit against "nothing" would flash "0% cached" on open. */
+  private readonly baselineReady = new Map<string, Promise<void>>();
   private readonly emitter = new vscode.EventEmitter<AuditState>();
   private readonly closeEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires for every fresh audit result (already checked against the document's version). */
@@ -92,7 +94,7 @@ export class AuditService implements vscode.Disposable {
         const doc = this.tracked.get(uri);
         if (doc && !doc.isClosed) {
           this.client?.open(uri, doc.fileName, doc.version, doc.getText());
-          void this.refreshBaseline(doc);
+          this.baselineReady.set(uri, this.refreshBaseline(doc));
         }
       },
       onLog: (l) => this.log.appendLine(l),
@@ -118,7 +120,7 @@ export class AuditService implements vscode.Disposable {
     }
     this.tracked.set(key, doc);
     this.ensureClient().open(key, doc.fileName, doc.version, doc.getText());
-    void this.refreshBaseline(doc);
+    this.baselineReady.set(key, this.refreshBaseline(doc));
     return true;
   }
 
@@ -132,6 +134,7 @@ export class AuditService implements vscode.Disposable {
       this.timers.delete(key);
     }
     this.results.delete(key);
+    this.baselineReady.delete(key);
     this.client?.close(key);
     this.closeEmitter.fire(uri);
   }
@@ -182,6 +185,8 @@ export class AuditService implements vscode.Disposable {
     if (!this.tracked.has(key) && !this.track(doc)) return undefined;
     const client = this.ensureClient();
     try {
+      await this.baselineReady.get(key);
+      if (!this.tracked.has(key)) return undefined;
       const answer = await client.audit(key, doc.version, full);
       if (!answer || doc.isClosed || answer.version !== doc.version || !this.tracked.has(key)) return undefined; // stale: dropped
       const state: AuditState = { uri: doc.uri, version: answer.version, result: answer.result };

@@ -1,11 +1,9 @@
 // Command handlers (category "Prompt Cache"). Ids are collected in one enum so package.json, menus and code agree.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CACHE_RULES } from '../core/providers';
-import { ENCODING_NAMES } from '../core/encodings';
 import type { ProviderId } from '../core/types';
 import type { AuditService } from './auditService';
-import { PROVIDERS, SECTION } from './config';
+import { ENCODINGS, PROVIDERS, SECTION } from './config';
 import { kvDriftView, timingView, type DecoderService } from './decoderService';
 import type { Diagnostics } from './diagnostics';
 import * as git from './git';
@@ -100,7 +98,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg(Command.SelectEncoding, async () => {
       const cur = vscode.workspace.getConfiguration(SECTION).get<string>('encoding', 'auto');
       const picked = await vscode.window.showQuickPick(
-        ['auto', ...ENCODING_NAMES].map((e) => ({ label: e, description: e === cur ? 'current' : e === 'auto' ? 'from the model (stand-in where not public)' : undefined })),
+        ['auto', ...ENCODINGS].map((e) => ({ label: e, description: e === cur ? 'current' : e === 'auto' ? 'from the model (stand-in where not public)' : undefined })),
         { title: 'Prompt Cache: Select Encoding' },
       );
       if (picked) await vscode.workspace.getConfiguration(SECTION).update('encoding', picked.label, configTarget());
@@ -137,6 +135,8 @@ function activePrompt(audits: AuditService): vscode.TextDocument | undefined {
 async function selectProvider(audits: AuditService): Promise<void> {
   const cfg = vscode.workspace.getConfiguration(SECTION);
   const current = audits.current.audit;
+  // The rule table is loaded on demand: activation stays free of core modules.
+  const { CACHE_RULES } = await import('../core/providers');
   const pickedProvider = await vscode.window.showQuickPick(
     PROVIDERS.map((id) => ({ label: providerName(id), description: id === current.provider ? 'current' : undefined, detail: CACHE_RULES[id].summary, id })),
     { title: 'Prompt Cache: Select Provider (1/2)', placeHolder: 'Whose cache rule should the estimates use?', matchOnDetail: true },
@@ -169,6 +169,7 @@ async function measure(deps: CommandDeps, doc: vscode.TextDocument): Promise<voi
       const state = await audits.auditFully(doc);
       const t = await audits.tokens(doc);
       if (!state || !t) return;
+      PromptCachePanel.current?.post({ type: 'busy', what: 'timing', message: `Measuring on the local decoder (${settings.modelPath ? 'custom model' : settings.preset})…` });
       try {
         const m = await deps.decoder().measure(
           { ids: t.ids, reusablePrefix: state.result.diff.reusablePrefixTokens, preset: settings.preset, modelPath: settings.modelPath, tokenCap: settings.tokenCap },
@@ -192,7 +193,7 @@ async function measure(deps: CommandDeps, doc: vscode.TextDocument): Promise<voi
           }
         }
       } catch (e) {
-        reportDecoderError(e, deps.log);
+        reportDecoderError(e, deps.log, 'timing');
       }
     },
   );
@@ -210,6 +211,7 @@ async function kvDrift(deps: CommandDeps, doc: vscode.TextDocument): Promise<voi
         void vscode.window.showInformationMessage('Prompt Cache: the tokens equal the baseline; no KV entry changes.');
         return;
       }
+      PromptCachePanel.current?.post({ type: 'busy', what: 'kv', message: 'Computing KV drift on the local decoder…' });
       try {
         const d = await deps.decoder().kvDrift(t.baselineIds, t.ids, t.firstDivergentToken, { preset: settings.preset, modelPath: settings.modelPath, tokenCap: settings.tokenCap }, token, (p) =>
           progress.report({ message: progressText(p) }),
@@ -218,7 +220,7 @@ async function kvDrift(deps: CommandDeps, doc: vscode.TextDocument): Promise<voi
         panel.showDrift(doc.uri, kvDriftView(d));
         panel.showTab('kv');
       } catch (e) {
-        reportDecoderError(e, deps.log);
+        reportDecoderError(e, deps.log, 'kv');
       }
     },
   );
@@ -235,11 +237,12 @@ function progressText(p: { phase: string; run?: number; runs?: number; done?: nu
   return s;
 }
 
-function reportDecoderError(e: unknown, log: vscode.OutputChannel): void {
+function reportDecoderError(e: unknown, log: vscode.OutputChannel, what: 'timing' | 'kv'): void {
   const code = (e as { code?: string }).code;
+  const msg = e instanceof Error ? e.message : String(e);
+  PromptCachePanel.current?.post({ type: 'error', what, message: code === 'CANCELLED' ? 'Cancelled.' : msg });
   if (code === 'CANCELLED') return;
   if (code === 'WRITE_DECLINED') return void vscode.window.showInformationMessage('Prompt Cache: measurement skipped (model generation declined).');
-  const msg = e instanceof Error ? e.message : String(e);
   log.appendLine(`decoder: ${msg}`);
   void vscode.window.showErrorMessage(`Prompt Cache: ${msg}`);
 }

@@ -1,13 +1,19 @@
 // Reading `promptCache.*` settings. Untrusted workspaces get the user's (machine) values for restricted settings
 // only: a workspace must not point the decoder at a model file of its choosing.
 import * as vscode from 'vscode';
-import { isEncodingName } from '../core/encodings';
+import type { EncodingName } from '../core/encodings';
 import type { ProviderId } from '../core/types';
 import type { AuditSettings } from './auditProtocol';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, type PromptFilePatterns } from './logic/globs';
 
 export const SECTION = 'promptCache';
 export const PROVIDERS: readonly ProviderId[] = ['anthropic', 'openai', 'gemini', 'deepseek', 'vllm', 'sglang', 'llamacpp'];
+/**
+ * The core's encoding names, repeated here so activation does not load the tokenizer module (the extension host
+ * never tokenizes; the audit worker does). A unit test keeps the lists equal.
+ */
+export const ENCODINGS: readonly EncodingName[] = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'];
+const isEncodingName = (s: string): s is EncodingName => (ENCODINGS as readonly string[]).includes(s);
 export type BaselineKind = 'gitHead' | 'lastSave';
 export type DecoderPreset = 'tiny' | 'small' | 'gpt2-small';
 
@@ -49,7 +55,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
     decoder: {
       preset: preset === 'small' || preset === 'gpt2-small' ? preset : 'tiny',
       modelPath,
-      tokenCap: typeof cap === 'number' && cap >= 16 ? Math.floor(cap) : 2048,
+      // VS Code does not enforce the manifest's maximum: clamp here so a workspace value cannot ask for 10¹² tokens.
+      tokenCap: typeof cap === 'number' && Number.isFinite(cap) && cap >= 16 ? Math.min(65536, Math.floor(cap)) : 2048,
     },
   };
 }

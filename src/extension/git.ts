@@ -13,9 +13,15 @@ export interface Revision {
   path: string;
 }
 
+/**
+ * Repository config can make git run programs (a gpg.program for log.showSignature, a core.fsmonitor hook). The
+ * workspace may be untrusted, so every call turns those off; `git show rev:path` prints the blob, no textconv.
+ */
+const SAFE_CONFIG = ['-c', 'log.showSignature=false', '-c', 'core.fsmonitor=false'];
+
 function run(args: string[], cwd: string, maxBuffer = 64 * 1024 * 1024): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout, stderr) => {
+    execFile('git', [...SAFE_CONFIG, ...args], { cwd, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout, stderr) => {
       if (err) reject(new Error(stderr.trim() || err.message));
       else resolve(stdout);
     });
@@ -79,7 +85,7 @@ export async function fileLog(file: string, limit = 200): Promise<Revision[]> {
   if (!root) return [];
   const rel = path.relative(root, file).split(path.sep).join('/');
   // %x1f / %x1e: separators that cannot appear in subjects; --name-only gives the path in each commit (renames).
-  const out = await run(['log', '--follow', `-n${limit}`, '--format=%x1e%H%x1f%aI%x1f%s', '--name-only', '--', rel], root);
+  const out = await run(['log', '--no-show-signature', '--follow', `-n${limit}`, '--format=%x1e%H%x1f%aI%x1f%s', '--name-only', '--', rel], root);
   const revs: Revision[] = [];
   for (const rec of out.split('\x1e')) {
     if (!rec.trim()) continue;

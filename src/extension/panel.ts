@@ -190,6 +190,8 @@ export class PromptCachePanel implements vscode.Disposable {
         if (this.lastTiming && this.lastTiming.uri === this.doc?.uri.toString()) this.post({ type: 'timing', ...this.lastTiming });
         if (this.lastDrift && this.lastDrift.uri === this.doc?.uri.toString()) this.post({ type: 'kvDrift', ...this.lastDrift });
         if (this.lastWorkspace) this.post({ type: 'workspace', ...this.lastWorkspace });
+        // Restored on the History tab: no tab change will ask for it.
+        if (this.state.tab === 'history' && this.doc && this.lastHistory?.uri !== this.doc.uri.toString()) await this.loadHistory();
         return;
       case 'revealRange': {
         const doc = this.documentFor(msg.uri);

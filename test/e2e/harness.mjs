@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 export class Suite {
-  constructor({ resultsDir, page = null }) {
+  constructor({ resultsDir, page = null, beforeEach = null }) {
+    this.beforeEach = beforeEach;
     this.resultsDir = resultsDir;
     this.page = page;
     this.results = [];
@@ -57,6 +58,7 @@ export class Suite {
     let error = null;
     let value;
     try {
+      if (this.beforeEach) await this.beforeEach();
       value = await withTimeout(fn(ctx), timeout, name);
     } catch (err) {
       error = err;

@@ -66,15 +66,26 @@ function promptPatterns(repoRoot, workspaceSource) {
   return (rel) => inc.some((r) => r.test(rel)) && !exc.some((r) => r.test(rel));
 }
 
-function bodyStartLine(text) {
-  // First line of prose: after YAML front matter and headings.
+/** The line to type at: early in the prompt's body, but after some text, so the edit leaves a reusable prefix
+ * (the heatmap then shows both reused and recomputed tokens). Skips front matter, headings and blank lines. */
+function editLineFor(text) {
   const lines = text.split('\n');
   let i = 0;
   if (lines[0]?.replace(/^\uFEFF/, '') === '---') i = lines.indexOf('---', 1) + 1;
-  for (; i < lines.length; i++) {
-    const l = lines[i].trim();
-    if (l && !l.startsWith('#') && !l.startsWith('---') && !l.startsWith('{') && !l.startsWith('[')) return i + 1;
+  const bodyStart = i;
+  const offsets = [];
+  let off = 0;
+  for (const l of lines) {
+    offsets.push(off);
+    off += l.length + 1;
   }
+  const target = offsets[bodyStart] + 0.25 * (text.length - offsets[bodyStart]);
+  const prose = (k) => {
+    const l = lines[k].trim();
+    return l && !l.startsWith('#') && !l.startsWith('---') && !/^[{[\]}]/.test(l) && !l.startsWith('```');
+  };
+  for (let k = bodyStart + 1; k < lines.length; k++) if (offsets[k] >= target && prose(k)) return k + 1;
+  for (let k = bodyStart; k < lines.length; k++) if (prose(k)) return k + 1;
   return 1;
 }
 
@@ -128,7 +139,7 @@ export function chooseScenario({ repoRoot, explicit }) {
   const untrackedMarkdown = files.filter((f) => /\.md$/.test(f) && !isPrompt(f));
   if (untrackedMarkdown.length) notes.push(`not prompt files under the include globs: ${untrackedMarkdown.join(', ')}`);
   const editText = 'Always confirm the order number first. ';
-  const editLine = bodyStartLine(readFileSync(editSource, 'utf8'));
+  const editLine = editLineFor(readFileSync(editSource, 'utf8'));
 
   let placeholderFix = null;
   for (const f of tracked.filter((x) => TEMPLATE_EXT.test(x))) {
@@ -141,10 +152,19 @@ export function chooseScenario({ repoRoot, explicit }) {
     notes.push(`no control-tag-free template with an early per-request placeholder: adding ${to}`);
   }
 
-  let bomFile = tracked.find((f) => readFileSync(path.join(source, f)).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])));
-  if (!bomFile) {
+  // A BOM that appeared since the last commit (the rule flags a new BOM; one already committed is the
+  // baseline): the file is committed without it and the BOM written afterwards, as an editor would.
+  const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+  const uncommitted = [];
+  let bomFile = tracked.find((f) => readFileSync(path.join(source, f)).subarray(0, 3).equals(BOM));
+  if (bomFile) {
+    const withBom = readFileSync(path.join(source, bomFile));
+    uncommitted.push({ file: bomFile, committed: withBom.subarray(3), working: withBom });
+  } else {
     bomFile = fromFixture('prompts/escalation-notes.txt');
-    notes.push(`no prompt file with a BOM: adding ${bomFile}`);
+    const withBom = readFileSync(path.join(fixtureDir, 'prompts', 'escalation-notes.txt'));
+    uncommitted.push({ file: bomFile, committed: withBom.subarray(3), working: withBom });
+    notes.push(`no prompt file with a BOM: adding ${bomFile} (committed without it, BOM added in the working tree)`);
   }
 
   const nonPromptFile =
@@ -170,6 +190,7 @@ export function chooseScenario({ repoRoot, explicit }) {
     source,
     replayScript: useReplay ? replayScript : null,
     overlay,
+    uncommitted,
     history,
     notes,
     editFile,

@@ -143,8 +143,10 @@ export async function pickQuickInput(page, text, { timeout = 10_000 } = {}) {
 }
 
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits until its tab is active. */
-export async function quickOpen(page, relativePath) {
+export async function quickOpen(page, relativePath, { firstGroup = true } = {}) {
   await dismissDialog(page);
+  // Open in the first editor group, so a panel shown beside it stays visible.
+  if (firstGroup) await focusFirstGroup(page);
   await closeQuickInput(page);
   await page.keyboard.press(`${MOD}+P`);
   const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
@@ -273,15 +275,38 @@ export async function openQuickFixes(page) {
   );
 }
 
+/** Picks the quick fix whose title matches with the keyboard (the menu's pointer block swallows clicks). */
 export async function chooseQuickFix(page, predicate) {
-  const titles = await page.$$eval('.action-widget .monaco-list-row', (rows) =>
-    rows.map((r) => (r.getAttribute('aria-label') ?? r.textContent ?? '').trim()),
-  );
-  const idx = titles.findIndex(predicate);
-  if (idx < 0) throw new Error(`no matching quick fix among: ${JSON.stringify(titles)}`);
-  await page.locator('.action-widget .monaco-list-row').nth(idx).click();
-  await page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
-  return titles[idx];
+  const rows = page.locator('.action-widget .monaco-list-row');
+  const titles = await rows.evaluateAll((els) => els.map((r) => (r.getAttribute('aria-label') ?? r.textContent ?? '').trim()));
+  if (!titles.some(predicate)) throw new Error(`no matching quick fix among: ${JSON.stringify(titles)}`);
+  for (let i = 0; i <= titles.length; i++) {
+    const focused = ((await page.locator('.action-widget .monaco-list-row.focused').first().getAttribute('aria-label').catch(() => null)) ?? '').trim();
+    if (focused && predicate(focused)) {
+      await page.keyboard.press('Enter');
+      await page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+      return focused;
+    }
+    await page.keyboard.press('ArrowDown');
+    await sleep(50);
+  }
+  await page.keyboard.press('Escape');
+  throw new Error(`could not focus the quick fix among: ${JSON.stringify(titles)}`);
+}
+
+/** Closes menus and widgets (code action menu, hovers, quick input) left open by a failed step. */
+export async function resetUi(page) {
+  await dismissDialog(page);
+  for (let i = 0; i < 3; i++) {
+    const open = await page.locator('.action-widget, .context-view .monaco-menu, .quick-input-widget').evaluateAll((els) => els.some((e) => e.offsetParent !== null || getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().height > 0));
+    if (!open) break;
+    await page.keyboard.press('Escape');
+    await sleep(150);
+  }
+}
+
+export async function focusFirstGroup(page) {
+  await runCommand(page, 'View: Focus First Editor Group');
 }
 
 // ---------- webviews ----------

@@ -38,15 +38,20 @@ export async function prepareWorkspace(scenario, dest) {
     git(dest, 'add', '-A');
     git(dest, 'commit', '-q', '--allow-empty', '-m', 'Workspace as shipped');
   }
-  if (scenario.overlay.length) {
+  const uncommitted = scenario.uncommitted ?? [];
+  if (scenario.overlay.length || uncommitted.length) {
     for (const o of scenario.overlay) {
       mkdirSync(path.dirname(path.join(dest, o.to)), { recursive: true });
       cpSync(o.from, path.join(dest, o.to));
     }
+    for (const u of uncommitted) writeFileSync(path.join(dest, u.file), u.committed);
     git(dest, 'add', '-A');
     git(dest, 'commit', '-q', '-m', 'Files the e2e tests need');
   }
-  const dirty = git(dest, 'status', '--porcelain');
-  if (dirty) throw new Error(`workspace has uncommitted changes after set-up:\n${dirty}`);
+  // Working-tree changes a test starts from (e.g. a BOM an editor added since the last commit).
+  for (const u of uncommitted) writeFileSync(path.join(dest, u.file), u.working);
+  const expected = new Set(uncommitted.map((u) => u.file));
+  const dirty = git(dest, 'status', '--porcelain').split('\n').filter((l) => l && !expected.has(l.replace(/^\s*\S+\s+/, '')));
+  if (dirty.length) throw new Error(`workspace has unexpected uncommitted changes after set-up:\n${dirty.join('\n')}`);
   return { commits: Number(git(dest, 'rev-list', '--count', 'HEAD')), head: git(dest, 'rev-parse', 'HEAD') };
 }

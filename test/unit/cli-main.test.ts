@@ -81,6 +81,11 @@ describe('cli diff', { concurrency: 3 }, () => {
     assert.match(r.stdout, /openai/);
     assert.ok(!r.stdout.includes('\x1b['));
   });
+  it('colour: FORCE_COLOR adds it, NO_COLOR wins over it', async () => {
+    const args = ['diff', ex('history/reply.j2/v1.j2'), ex('history/reply.j2/v2.j2'), '--provider', 'openai'];
+    assert.ok((await run(args, { NO_COLOR: '', FORCE_COLOR: '1' })).stdout.includes('\x1b['));
+    assert.ok(!(await run(args, { NO_COLOR: '1', FORCE_COLOR: '1' })).stdout.includes('\x1b['));
+  });
   it('--fail-over: exit 1 above the threshold, 0 below', async () => {
     const a = ex('history/system-prompt.md/v3.md');
     const b = ex('history/system-prompt.md/v4.md');
@@ -204,6 +209,14 @@ describe('cli history', () => {
     const r = await run(['history', join(repo, 'system-prompt.md')]);
     assert.match(r.stdout, /churn/);
     assert.match(r.stdout, /line 3\s+3×/);
+  });
+  it('lint --against a git revision enables drift rules', async () => {
+    const r = await run(['lint', join(repo, 'request.json'), '--against', 'HEAD~3', '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(JSON.parse(r.stdout)[0].findings[0].ruleId, 'reordered-keys');
+    const bad = await run(['lint', join(repo, 'request.json'), '--against', 'no-such-ref']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown git revision/);
   });
   it('errors: not a repository, bad --max', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'pca-nogit-'));

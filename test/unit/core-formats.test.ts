@@ -144,6 +144,12 @@ describe('formats: JSON request bodies', () => {
     assert.equal(p.format, 'json-openai-responses');
     assert.ok(p.text.indexOf('instructions') < p.text.indexOf('input'));
   });
+  it('Gemini generateContent: system instruction and tools before contents; final user turn found', () => {
+    const p = extractPrompt(JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'q' }] }], systemInstruction: { parts: [{ text: 'sys' }] } }), 'g.json');
+    assert.equal(p.format, 'json-gemini');
+    assert.ok(p.text.indexOf('systemInstruction') < p.text.indexOf('contents'));
+    assert.equal(p.finalTurnOffset, p.segments.find((s) => s.name === 'contents[0]')!.start);
+  });
   it('malformed JSON is a problem with a position; the text is still counted', () => {
     const src = '{"messages": [1, 2,, 3]}';
     const p = extractPrompt(src, 'bad.json');

@@ -36,6 +36,16 @@ describe('history (example repository)', () => {
     assert.equal(move.previousCommit, refresh.commit);
     assert.equal(h.churn[0].region, 'line 3');
     assert.equal(h.churn[0].firstDivergenceCount, 3);
+    // The intro line was rewritten once (v4); the inserted/removed date lines replaced it around, too.
+    const intro = h.lineChurn!.find((l) => l.text.startsWith('You are Pia'))!;
+    assert.ok(intro.changedInVersions >= 1);
+    assert.equal(h.lineChurn!.some((l) => l.text.startsWith('## Goals')), false, 'untouched lines are not listed');
+  });
+
+  it('lineChurnOf accumulates repeated edits of one region', async () => {
+    const { lineChurnOf } = await import('../../src/core/history');
+    const c = lineChurnOf(['a\nb\nc', 'a\nB\nc', 'a\nBB\nc', 'a\nBB\nc\nd']);
+    assert.deepEqual(c.map((l) => [l.line, l.changedInVersions]), [[2, 2], [4, 1]]);
   });
 
   it('front-matter-only commit: no effect on the cache; JSON tool reorder: segment named', async () => {

@@ -7,6 +7,8 @@ import { after, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { CliError } from '../../src/cli/io';
 import { registerMeasureCommand } from '../../src/cli/measure';
+import { ensureModel } from '../../src/decoder/generator';
+import { OPTIMUM_LIKE_VARIANT } from '../../src/decoder/graph';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-decoder-cli-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -48,6 +50,14 @@ describe('measure subcommand', () => {
     assert.match(out, /cached prefix of/);
     assert.match(out, /GPU estimate/);
     assert.match(out, /llama-3\.1-8b/);
+  });
+
+  test('--model runs a user-supplied Optimum-layout file', async () => {
+    const m = await ensureModel({ preset: 'tiny', cacheDir: path.join(root, 'user'), variant: OPTIMUM_LIKE_VARIANT });
+    const out = JSON.parse(await run(oldFile, newFile, '--model', m.modelPath, '--raw', '--json', '--threads', '1'));
+    assert.equal(out.measurement.model, m.modelPath);
+    assert.equal(out.measurement.preset, undefined);
+    assert.equal(out.measurement.recomputedTokens, out.recomputedTokens);
   });
 
   test('user errors are one clear line', async () => {

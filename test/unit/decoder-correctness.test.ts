@@ -143,6 +143,18 @@ describe('cached decoder correctness (tiny)', () => {
     assert.equal(r.cold.runsMs.length, 3);
   });
 
+  test('a 100k-token prompt is capped (default cap, the model\'s positions) and memory stays bounded', async () => {
+    const huge = new Uint32Array(100_000).map((_, i) => i % 509);
+    const rss0 = process.memoryUsage().rss;
+    const r = await runMeasure(pool, { ids: huge, reusablePrefix: 90_000, preset: 'tiny', cacheDir: root, threads: 1 });
+    assert.equal(r.tokens, 4096); // DEFAULT_TOKEN_CAP, also tiny's max positions
+    assert.equal(r.reusablePrefix, Math.round((90_000 * 4096) / 100_000));
+    assert.deepEqual(r.scaledFrom, { tokens: 100_000, reusablePrefix: 90_000 });
+    assert.ok(process.memoryUsage().rss - rss0 < 512 * 1024 * 1024);
+    // The GPU estimate is for the prompt as asked, not the scaled one.
+    assert.deepEqual(r.gpuEstimate.rows.map((x) => x.coldMs), (await import('../../src/decoder/gpuEstimate')).estimateGpu(100_000, 90_000).rows.map((x) => x.coldMs));
+  });
+
   test('measure: ids beyond the vocabulary are mapped and reported; long prompts are scaled to the cap', async () => {
     const big = Array.from({ length: 600 }, (_, i) => 100_000 + i);
     const r = await runMeasure(pool, { ids: big, reusablePrefix: 450, preset: 'tiny', cacheDir: root, tokenCap: 200, threads: 1 });

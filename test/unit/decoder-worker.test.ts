@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, describe, test } from 'node:test';
-import { DecoderClient, DecoderError, type MeasureProgress } from '../../src/decoder/index';
+import { DecoderClient, DecoderError, resolveWorkerPath, type MeasureProgress } from '../../src/decoder/index';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-decoder-worker-'));
 const client = new DecoderClient();
@@ -20,36 +20,47 @@ const ids = (n: number) => Array.from({ length: n }, (_, i) => (i * 7919) % 500)
 describe('DecoderClient (worker thread)', () => {
   test('measures cold vs warm on tiny and keeps the main thread free', async (t) => {
     await client.measure({ ids: ids(10), reusablePrefix: 5, preset: 'tiny', cacheDir: root, threads: 1 }); // load once
-    const h = monitorEventLoopDelay({ resolution: 5 });
-    // A plain interval too: its largest gap is the longest the main thread was unavailable.
-    let last = performance.now();
-    let maxGap = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      maxGap = Math.max(maxGap, now - last);
-      last = now;
-    }, 5);
-    h.enable();
-    const phases = new Set<MeasureProgress['phase']>();
-    const m = await client.measure(
-      { ids: ids(2000), reusablePrefix: 1500, preset: 'tiny', cacheDir: root, runs: 5, threads: 1 },
-      undefined,
-      (p) => phases.add(p.phase),
-    );
-    h.disable();
-    clearInterval(timer);
-    assert.equal(m.tokens, 2000);
-    assert.equal(m.recomputedTokens, 500);
-    assert.equal(m.cold.runsMs.length, 5);
-    assert.equal(m.threads, 1);
-    // Timing figures are not compared here (benchmarks report them; shared CI machines are noisy).
-    assert.ok(m.cold.minMs > 0 && m.warm.minMs > 0);
-    assert.ok(phases.has('cold') && phases.has('warm'));
-    assert.ok(m.elapsedMs > 50, 'the measurement took long enough to observe the main thread');
-    const maxDelayMs = h.max / 1e6;
-    t.diagnostic(`measurement ${m.elapsedMs.toFixed(0)} ms; largest main-thread gap ${maxGap.toFixed(1)} ms; max event-loop delay ${maxDelayMs.toFixed(1)} ms`);
-    assert.ok(maxGap < 50, `largest main-thread gap ${maxGap.toFixed(1)} ms`);
-    assert.ok(maxDelayMs < 50, `event-loop delay ${maxDelayMs.toFixed(1)} ms`);
+    // One session.run over all 2000 tokens (no chunking) takes well over 50 ms: on the main thread it would show.
+    const req = { ids: ids(2000), reusablePrefix: 1500, preset: 'tiny' as const, cacheDir: root, runs: 5, threads: 1, chunkSize: 4096 };
+    // The wall-clock gap between 5 ms ticks is the direct measure, but a loaded shared machine stretches it by itself
+    // (the OS deschedules the thread). A blocked thread would be blocked on every attempt for a whole session.run (one
+    // cold run here), so: best of up to five attempts, always below half a cold run, and below 50 ms whenever the
+    // machine is not overloaded.
+    let bestGap = Infinity;
+    let coldRun = Infinity;
+    for (let attempt = 1; attempt <= 5 && bestGap >= 50; attempt++) {
+      const h = monitorEventLoopDelay({ resolution: 5 });
+      let last = performance.now();
+      let maxGap = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        maxGap = Math.max(maxGap, now - last);
+        last = now;
+      }, 5);
+      h.enable();
+      const phases = new Set<MeasureProgress['phase']>();
+      const m = await client.measure(req, undefined, (p) => phases.add(p.phase));
+      h.disable();
+      clearInterval(timer);
+      maxGap = Math.max(maxGap, performance.now() - last);
+      assert.equal(m.tokens, 2000);
+      assert.equal(m.recomputedTokens, 500);
+      assert.equal(m.cold.runsMs.length, 5);
+      assert.equal(m.threads, 1);
+      // Timing figures are not compared here (benchmarks report them; shared CI machines are noisy).
+      assert.ok(m.cold.minMs > 0 && m.warm.minMs > 0);
+      assert.ok(phases.has('cold') && phases.has('warm'));
+      t.diagnostic(
+        `attempt ${attempt}: cold run ${m.cold.minMs.toFixed(0)}–${m.cold.maxMs.toFixed(0)} ms; largest main-thread gap ${maxGap.toFixed(1)} ms; ` +
+          `max event-loop delay ${(h.max / 1e6).toFixed(1)} ms; load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
+      );
+      coldRun = Math.min(coldRun, m.cold.minMs);
+      bestGap = Math.min(bestGap, Math.max(maxGap, h.max / 1e6));
+    }
+    assert.ok(coldRun > 50, `a single cold run (${coldRun.toFixed(0)} ms) must be long enough to be seen`);
+    assert.ok(bestGap < coldRun / 2, `largest main-thread gap ${bestGap.toFixed(1)} ms vs a ${coldRun.toFixed(0)} ms run`);
+    if (os.loadavg()[0] < os.cpus().length) assert.ok(bestGap < 50, `largest main-thread gap ${bestGap.toFixed(1)} ms`);
+    else if (bestGap >= 50) t.diagnostic(`machine overloaded: a ${bestGap.toFixed(1)} ms gap is reported, not asserted against 50 ms`);
   });
 
   test('a cancelled run stops promptly and the next call works', async () => {
@@ -69,6 +80,17 @@ describe('DecoderClient (worker thread)', () => {
     assert.equal(again.recomputedTokens, 30);
   });
 
+  test('a request queued behind another is released at once when cancelled', async () => {
+    const first = client.measure({ ids: ids(1500), reusablePrefix: 100, preset: 'tiny', cacheDir: root, runs: 3, threads: 1 });
+    const ac = new AbortController();
+    const second = client.measure({ ids: ids(1500), reusablePrefix: 100, preset: 'tiny', cacheDir: root, threads: 1 }, ac.signal);
+    const t = performance.now();
+    ac.abort();
+    await assert.rejects(second, /cancelled/);
+    assert.ok(performance.now() - t < 200);
+    assert.equal((await first).tokens, 1500);
+  });
+
   test('an already-aborted signal rejects without starting', async () => {
     const ac = new AbortController();
     ac.abort();
@@ -76,8 +98,19 @@ describe('DecoderClient (worker thread)', () => {
   });
 
   test('a worker that dies mid-run rejects clearly, and a fresh worker serves the next call', async () => {
+    // First worker: dies on its first message. Later workers: the real decoder worker.
+    const marker = path.join(root, 'died-once');
     const dying = path.join(root, 'dying-worker.js');
-    fs.writeFileSync(dying, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
+    fs.writeFileSync(
+      dying,
+      `const fs = require('node:fs');
+if (!fs.existsSync(${JSON.stringify(marker)})) {
+  require('node:worker_threads').parentPort.on('message', () => { fs.writeFileSync(${JSON.stringify(marker)}, ''); process.exit(3); });
+} else {
+  require(${JSON.stringify(resolveWorkerPath())});
+}
+`,
+    );
     const c = new DecoderClient({ workerPath: dying });
     await assert.rejects(c.measure({ ids: ids(5), reusablePrefix: 1, preset: 'tiny', cacheDir: root }), (e: unknown) => {
       assert.ok(e instanceof DecoderError);
@@ -85,7 +118,8 @@ describe('DecoderClient (worker thread)', () => {
       assert.match(e.message, /exited unexpectedly \(code 3\)/);
       return true;
     });
-    await assert.rejects(c.measure({ ids: ids(5), reusablePrefix: 1, preset: 'tiny', cacheDir: root }), /WORKER_DIED|exited/);
+    const m = await c.measure({ ids: ids(30), reusablePrefix: 10, preset: 'tiny', cacheDir: root, threads: 1 });
+    assert.equal(m.recomputedTokens, 20);
     await c.dispose();
   });
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { HostToWorker } from '../../src/extension/auditProtocol';
@@ -40,16 +42,29 @@ test('restored panel state falls back field by field', () => {
   assert.deepEqual(parsePanelState({ tab: 'evil', uri: 5, scrollTop: -3 }), { tab: 'tokens' });
 });
 
-test('paths from the webview resolve only inside a workspace folder', () => {
-  const root = path.resolve('/work/space');
-  assert.equal(resolveInsideRoots('prompts/a.md', [root]), path.join(root, 'prompts', 'a.md'));
-  assert.equal(resolveInsideRoots('../outside.md', [root]), undefined);
-  assert.equal(resolveInsideRoots('prompts/../../outside.md', [root]), undefined);
-  assert.equal(resolveInsideRoots('/etc/passwd', [root]), undefined);
-  assert.equal(resolveInsideRoots('', [root]), undefined);
-  assert.equal(resolveInsideRoots('a\0b', [root]), undefined);
-  const other = path.resolve('/work/other');
-  assert.equal(resolveInsideRoots('b.md', [root, other]), path.join(root, 'b.md'));
+test('paths from the webview resolve only inside a workspace folder, symlinks included', () => {
+  const base = mkdtempSync(path.join(tmpdir(), 'pc-paths-'));
+  try {
+    const root = path.join(base, 'space');
+    const other = path.join(base, 'other');
+    const outside = path.join(base, 'outside');
+    for (const d of [path.join(root, 'prompts'), other, outside]) mkdirSync(d, { recursive: true });
+    writeFileSync(path.join(root, 'prompts', 'a.md'), 'a');
+    writeFileSync(path.join(other, 'b.md'), 'b');
+    writeFileSync(path.join(outside, 'secret.txt'), 's');
+    symlinkSync(outside, path.join(root, 'escape'));
+    assert.equal(resolveInsideRoots('prompts/a.md', [root]), path.join(root, 'prompts', 'a.md'));
+    assert.equal(resolveInsideRoots('../outside/secret.txt', [root]), undefined);
+    assert.equal(resolveInsideRoots('prompts/../../outside/secret.txt', [root]), undefined);
+    assert.equal(resolveInsideRoots(path.join(outside, 'secret.txt'), [root]), undefined);
+    assert.equal(resolveInsideRoots('escape/secret.txt', [root]), undefined, 'symlink out of the workspace');
+    assert.equal(resolveInsideRoots('missing.md', [root]), undefined);
+    assert.equal(resolveInsideRoots('', [root]), undefined);
+    assert.equal(resolveInsideRoots('a\0b', [root]), undefined);
+    assert.equal(resolveInsideRoots('b.md', [root, other]), path.join(other, 'b.md'));
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
 
 test('worker queue: superseded audits and cancelled requests are dropped, edits never are', () => {

@@ -6,6 +6,8 @@ import * as fc from 'fast-check';
 import { get_encoding, type Tiktoken } from 'tiktoken';
 import { ENCODING_NAMES, getEncoder, getBpeEncoder, tokenStarts, type EncodingName } from '../../src/core/encodings';
 import { BytePairMerger } from '../../src/core/tokenizer/bpe';
+import { BpeEncoder } from '../../src/core/tokenizer/encoder';
+import { defaultClassMode } from '../../src/core/tokenizer/patterns';
 // @ts-expect-error plain ESM helper shared with the benchmark (no type declarations)
 import { makePrompt } from '../../bench/tokenizer-corpus.mjs';
 
@@ -89,6 +91,41 @@ for (const name of ENCODING_NAMES) {
     );
   });
 }
+
+test('Unicode classes are tiktoken\'s (Unicode 16.0), not the runtime\'s: sampled code points in telling contexts', () => {
+  // Each code point in contexts where its class decides the chunking: letter + contraction, digit runs, etc.
+  const probes = (c: string) => [`${c}'s`, `a${c}'s`, `A${c}b's`, `1${c}234`, `${c}1234`, `x ${c}!!`, `${c}${c}'t`, `ab${c}Cd`, `\u0301${c}`, ` ${c}\n\n`, `x${c}  y`].join(' ');
+  const picked: number[] = [];
+  // Unicode 17.0 additions (letters, digits, marks that tiktoken treats as symbols) and 16.0 ones (letters to it).
+  for (const c of [0x88f, 0x1acf, 0xa7ce, 0x10940, 0x10959, 0x11b60, 0x11db0, 0x11de0, 0x16ea0, 0x1e6c0, 0x2b73a, 0x323b0, 0x33479]) picked.push(c);
+  for (const c of [0x10d4a, 0x10d50, 0x10d70, 0x105c0, 0x11bc0, 0x16d40, 0x1e5d0, 0x1ccf0, 0x2ebf0]) picked.push(c);
+  for (let c = 0; c < 0x110000; c += 101) if (c < 0xd800 || c > 0xdfff) picked.push(c);
+  for (const name of ['o200k_base', 'cl100k_base', 'r50k_base'] as const) {
+    for (let i = 0; i < picked.length; i += 64) {
+      const batch = picked.slice(i, i + 64).map((c) => probes(String.fromCodePoint(c))).join(' \n\n');
+      assertSameIds(name, batch);
+    }
+  }
+});
+
+test('both ways of writing the Unicode classes (runtime property escapes, explicit ranges) give the same ids', () => {
+  console.log(`# class mode on this runtime (Unicode ${process.versions.unicode}): ${defaultClassMode()}`);
+  for (const name of ['o200k_base', 'cl100k_base', 'r50k_base'] as const) {
+    const table = getBpeEncoder(name).table;
+    const property = new BpeEncoder(name, table, {}, 'property');
+    const explicit = new BpeEncoder(name, table, {}, 'explicit');
+    const check = (s: string) => assert.deepEqual(Array.from(explicit.encode(s)), Array.from(property.encode(s)), JSON.stringify(s.slice(0, 100)));
+    for (const text of CORPUS) check(text);
+    check(makePrompt(50_000, 13));
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), check), { numRuns: 500 });
+    // Every 7th code point in the probing contexts, both ways.
+    const cps: string[] = [];
+    for (let c = 0; c < 0x110000; c += 7) if (c < 0xd800 || c > 0xdfff) cps.push(String.fromCodePoint(c));
+    for (let i = 0; i < cps.length; i += 512) {
+      check(cps.slice(i, i + 512).map((c) => `${c}'s a${c}'s A${c}b 1${c}234 ${c}${c}'t \u0301${c} x${c}  y`).join(' \n'));
+    }
+  }
+});
 
 test('long unbroken runs: equal tiktoken at 5K-10K chars (o200k_base, cl100k_base)', () => {
   for (const name of ['o200k_base', 'cl100k_base'] as const) {

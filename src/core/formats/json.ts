@@ -5,10 +5,22 @@ import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node
 import { RenderBuilder } from '../text';
 import type { ExtractedPrompt, ParseProblem, PromptFormat, PromptSegment } from '../types';
 
-export type JsonFlavour = 'json-anthropic' | 'json-openai-chat' | 'json-openai-responses' | 'json';
+export type JsonFlavour = 'json-anthropic' | 'json-openai-chat' | 'json-openai-responses' | 'json-gemini' | 'json';
 
 /** Parses JSON keeping source ranges (via `yaml`, whose flow syntax is a JSON superset). Null + problem on bad JSON. */
 export function parseJsonWithRanges(source: string, bodyStart = 0): { doc: Document.Parsed | null; problems: ParseProblem[] } {
+  // A diff parses each version for rendering and again for lint: keep the last few (yaml takes ~0.7 s/MB).
+  const hit = recent.find((r) => r.bodyStart === bodyStart && r.source === source);
+  if (hit) return hit.result;
+  const result = parseUncached(source, bodyStart);
+  recent.unshift({ source, bodyStart, result });
+  if (recent.length > 4) recent.pop();
+  return result;
+}
+
+const recent: { source: string; bodyStart: number; result: { doc: Document.Parsed | null; problems: ParseProblem[] } }[] = [];
+
+function parseUncached(source: string, bodyStart: number): { doc: Document.Parsed | null; problems: ParseProblem[] } {
   const text = source.slice(bodyStart);
   try {
     JSON.parse(text);
@@ -43,6 +55,7 @@ export function detectFlavour(value: unknown): JsonFlavour {
   const anthropicTools = tools.some((t) => t && typeof t === 'object' && 'input_schema' in t);
   if (Array.isArray(v.messages) && ('system' in v || anthropicTools || hasCacheControl || 'anthropic_version' in v)) return 'json-anthropic';
   if (Array.isArray(v.messages)) return 'json-openai-chat';
+  if (Array.isArray(v.contents) || 'systemInstruction' in v || 'system_instruction' in v) return 'json-gemini';
   if ('input' in v || 'instructions' in v) return 'json-openai-responses';
   return 'json';
 }
@@ -55,13 +68,17 @@ const ORDER: Record<JsonFlavour, string[]> = {
   'json-anthropic': ['tools', 'system', 'tool_choice', 'thinking', 'messages'],
   'json-openai-chat': ['tools', 'response_format', 'messages'],
   'json-openai-responses': ['instructions', 'tools', 'text', 'input'],
+  // Gemini does not document its order either; system instruction and tools precede the conversation.
+  'json-gemini': ['systemInstruction', 'system_instruction', 'tools', 'toolConfig', 'tool_config', 'contents'],
   json: [],
 };
 
 const SEGMENT_DEPTH = 4;
 
 export function extractJson(source: string, bodyStart: number, fileFormatFallback: PromptFormat): ExtractedPrompt {
-  const { doc, problems } = parseJsonWithRanges(source, bodyStart);
+  const parsed = parseJsonWithRanges(source, bodyStart);
+  const doc = parsed.doc;
+  const problems = [...parsed.problems]; // the parse result is cached: never hand out its array
   if (!doc) {
     // Bad JSON: fall back to the file's text so the user still gets token counts; the problem says why.
     const b = new RenderBuilder();
@@ -191,8 +208,8 @@ function emitScalarText(rendered: string, range: [number, number], source: strin
 export function finalUserTurnOffset(prompt: ExtractedPrompt, value: unknown): number | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Obj;
-  const list = Array.isArray(v.messages) ? v.messages : Array.isArray(v.input) ? v.input : undefined;
-  const part = Array.isArray(v.messages) ? 'messages' : 'input';
+  const part = Array.isArray(v.messages) ? 'messages' : Array.isArray(v.input) ? 'input' : 'contents';
+  const list = Array.isArray(v[part]) ? (v[part] as unknown[]) : undefined;
   if (!list || list.length === 0) return undefined;
   const last = list.length - 1;
   const m = list[last] as Obj | undefined;

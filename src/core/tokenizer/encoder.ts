@@ -2,7 +2,7 @@
 // piece -> tokens (real prompts repeat the same words; a Map hit skips UTF-8 encoding and merging).
 import type { EncodingName, Encoder, TokenizedText } from '../encodings';
 import { BytePairMerger } from './bpe';
-import { preTokenizer } from './patterns';
+import { preTokenizer, type ClassMode } from './patterns';
 import type { RankTable } from './rankTable';
 
 /** Growable (id, UTF-16 start) arrays that token output is appended to. */
@@ -50,9 +50,11 @@ export class BpeEncoder implements Encoder {
     readonly name: EncodingName,
     readonly table: RankTable,
     specialTokens: Record<string, number> = {},
+    /** How the pre-tokenizer writes Unicode classes; the default suits the runtime (both give the same ids). */
+    classMode?: ClassMode,
   ) {
     this.merger = new BytePairMerger(table);
-    this.regex = preTokenizer(name);
+    this.regex = preTokenizer(name, classMode);
     const te = new TextEncoder();
     this.specialBytes = new Map(Object.entries(specialTokens).map(([text, id]) => [id, te.encode(text)]));
   }

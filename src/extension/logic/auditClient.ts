@@ -24,8 +24,8 @@ interface Pending {
 
 export interface AuditClientOptions {
   workerPath: string;
-  /** Extra worker options (tests run the TypeScript entry through tsx). */
-  execArgv?: string[];
+  /** Starts the worker another way (tests run the TypeScript entry through tsx). */
+  createWorker?: () => Worker;
   /** The worker lost a document (or restarted): send `open` again with the current text. */
   onResync: (uri: string) => void;
   onLog?: (line: string) => void;
@@ -46,7 +46,7 @@ export class AuditClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.options.workerPath, { execArgv: this.options.execArgv });
+    const w = this.options.createWorker ? this.options.createWorker() : new Worker(this.options.workerPath);
     w.on('message', (m: WorkerToHost) => this.onMessage(m));
     w.on('error', (e) => this.options.onLog?.(`audit worker error: ${e.stack ?? e.message}`));
     w.on('exit', (code) => {

@@ -1,9 +1,7 @@
 // The one place the extension calls into the core for auditing. Keeping it thin and in one file means the
 // extension follows the core's API as it evolves without touching the worker or the editor adapters.
-import { diffVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../../core/audit';
-import { tokensBefore } from '../../core/divergence';
+import { diffVersions, estimateForVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../../core/audit';
 import { getBpeEncoder, getEncoder, type EncodingName, type TokenizedText } from '../../core/encodings';
-import { CACHE_RULES, estimateProvider } from '../../core/providers';
 import { IncrementalTokenizer } from '../../core/tokenizer/incremental';
 import type { DiffResult, ExtractedPrompt, ProviderEstimate } from '../../core/types';
 import type { AuditSettings } from '../auditProtocol';
@@ -60,10 +58,7 @@ export function commonPrefixLength(a: ArrayLike<number>, b: ArrayLike<number>, f
   return i;
 }
 
-/**
- * Provider estimate from incrementally maintained tokens. Mirrors the core's `auditVersions` (estimateAll) so the
- * per-keystroke figure equals the full audit's; the full audit replaces it once typing pauses.
- */
+/** Provider estimate from incrementally maintained tokens: the core's own function, so it equals diffVersions'. */
 export function estimateProviders(
   settings: AuditSettings,
   encoding: EncodingName,
@@ -73,28 +68,10 @@ export function estimateProviders(
   newPrompt: Rendered,
   newTokens: TokenizedText,
 ): ProviderEstimate[] {
-  const id = settings.provider;
-  const model = settings.model || undefined;
-  const N = newTokens.ids.length;
-  const O = oldTokens.ids.length;
-  const explicit = newPrompt.format === 'json-anthropic' || oldPrompt.format === 'json-anthropic';
-  const breakpoints = explicit
-    ? { old: oldPrompt.breakpoints.map((o) => tokensBefore(oldTokens, o)), new: newPrompt.breakpoints.map((o) => tokensBefore(newTokens, o)) }
-    : { old: O > 0 ? [O] : [], new: N > 0 ? [N] : [] };
-  const blocks = explicit ? newPrompt.blocks.map((o) => tokensBefore(newTokens, o)) : undefined;
-  const est = estimateProvider(id, {
-    reusablePrefixTokens: reusablePrefix,
-    newTokens: N,
-    oldTokens: O,
-    model,
-    pricePerMTok: settings.pricePerMillionTokens ?? undefined,
-    breakpoints: id === 'anthropic' ? breakpoints : undefined,
-    blocks: id === 'anthropic' ? blocks : undefined,
-    encoding,
-  });
-  if (id === 'anthropic' && !explicit) est.rule += '; assumes a breakpoint at the end of this prompt';
-  if (CACHE_RULES[id].tokenizerPublic) delete est.tokenizerNote;
-  return [est];
+  return estimateForVersions(
+    { oldPrompt, newPrompt, oldTokens, newTokens, reusablePrefixTokens: reusablePrefix },
+    { provider: settings.provider, model: settings.model || undefined, pricePerMTok: settings.pricePerMillionTokens ?? undefined, encoding },
+  );
 }
 
 export interface FullAuditInput {

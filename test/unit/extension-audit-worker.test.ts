@@ -1,0 +1,140 @@
+// The audit worker driven directly through worker_threads (the TypeScript entry, run by tsx), as the extension
+// host drives it: incremental edits must give exactly the core's full diff, stale answers must never surface.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { diffVersions } from '../../src/core/audit';
+import type { AuditSettings } from '../../src/extension/auditProtocol';
+import { AuditClient } from '../../src/extension/logic/auditClient';
+import { AuditEngine } from '../../src/extension/logic/auditEngine';
+
+const settings: AuditSettings = { provider: 'openai', model: '', encoding: 'auto', pricePerMillionTokens: null };
+const resyncs: string[] = [];
+const workerPath = path.join(__dirname, '..', '..', 'src', 'extension', 'auditWorker.ts');
+const client = new AuditClient({
+  workerPath,
+  // Node 20 workers do not take `--import tsx` for their entry; register tsx's CommonJS hook inside the worker.
+  createWorker: () => new Worker(`require('tsx/cjs'); require(${JSON.stringify(workerPath)});`, { eval: true }),
+  onResync: (uri) => resyncs.push(uri),
+});
+client.configure(settings);
+after(() => client.dispose());
+
+const base = [
+  '---', 'mode: agent', 'description: support', '---',
+  'You are a support assistant for ACME.', '',
+  ...Array.from({ length: 300 }, (_, i) => `Rule ${i}: answer politely and cite the policy section ${i}.`),
+  '', 'Today is {{current_date}}.', '',
+].join('\n');
+
+function check(oldText: string, newText: string, got: ReturnType<typeof diffVersions>): void {
+  const want = diffVersions(oldText, newText, { fileName: 'support.prompt.md', provider: 'openai' });
+  assert.equal(got.new.tokens, want.new.tokens, 'token count');
+  assert.equal(got.old.tokens, want.old.tokens, 'baseline token count');
+  assert.equal(got.firstDivergentToken, want.firstDivergentToken, 'first divergent token');
+  assert.equal(got.recomputedTokens, want.recomputedTokens);
+  assert.equal(got.providers[0].cachedTokens, want.providers[0].cachedTokens, 'provider estimate');
+  assert.deepEqual(got.divergence && { line: got.divergence.line, column: got.divergence.column }, want.divergence && { line: want.divergence.line, column: want.divergence.column });
+}
+
+test('open → audit equals the core diff; full audits carry lint findings', async () => {
+  client.open('u1', 'support.prompt.md', 1, base);
+  client.setBaseline('u1', { text: base, label: 'HEAD' });
+  const a = await client.audit('u1', 1, true);
+  assert.ok(a);
+  assert.equal(a.version, 1);
+  assert.equal(a.result.diff.firstDivergentToken, null);
+  assert.equal(a.result.baselineLabel, 'HEAD');
+  assert.ok(a.result.findingsFresh);
+  check(base, base, a.result.diff);
+});
+
+test('incremental edits (single, multi-cursor, deletions, front matter) match a full re-audit at every step', async () => {
+  let text = base;
+  let version = 1;
+  const rand = (() => {
+    let s = 12345;
+    return () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  })();
+  for (let i = 0; i < 60; i++) {
+    version++;
+    const edits = [];
+    const kind = i % 4;
+    if (kind === 3) {
+      // Multi-cursor: two non-overlapping inserts in one event (VS Code lists them last-first).
+      const a = Math.floor(rand() * (text.length / 2));
+      const b = Math.floor(text.length / 2 + rand() * (text.length / 2 - 1));
+      edits.push({ offset: b, deleteLength: 0, text: 'Z' }, { offset: a, deleteLength: 0, text: 'Y' });
+    } else if (kind === 2) {
+      const o = Math.floor(rand() * (text.length - 2));
+      edits.push({ offset: o, deleteLength: 2, text: '' });
+    } else if (i === 5) {
+      edits.push({ offset: 8, deleteLength: 0, text: 'x' }); // inside the front matter: no effect on the cache
+    } else {
+      const o = Math.floor(rand() * text.length);
+      edits.push({ offset: o, deleteLength: 0, text: i % 2 ? ' ' : "'s" });
+    }
+    for (const e of [...edits].sort((x, y) => y.offset - x.offset)) text = text.slice(0, e.offset) + e.text + text.slice(e.offset + e.deleteLength);
+    client.change('u1', version, edits);
+    const a = await client.audit('u1', version, false);
+    assert.ok(a, `answer for version ${version}`);
+    assert.equal(a.version, version);
+    assert.ok(a.result.timings.incremental);
+    check(base, text, a.result.diff);
+  }
+  const t = await client.tokens('u1', version, true);
+  assert.ok(t?.baselineIds);
+  assert.equal(t.ids.length + 1, t.sourceStarts.length);
+  // Token starts map back into the source: the first token starts after the front matter.
+  assert.ok(t.sourceStarts[0] > 0 && t.sourceStarts[0] < 60);
+});
+
+test('only the newest request per document is answered; older ones resolve to undefined', async () => {
+  const p1 = client.audit('u1', 99, false);
+  const p2 = client.audit('u1', 99, false);
+  assert.equal(await p1, undefined);
+  assert.ok(await p2);
+});
+
+test('a change for a document the worker does not know asks the host to resync', async () => {
+  client.open('u2', 'b.txt', 1, 'hello');
+  client.close('u2');
+  resyncs.length = 0;
+  // Talk to the worker behind the client's back: the worker answers with resync.
+  (client as unknown as { send(m: unknown): void }).send({ type: 'change', uri: 'ghost', version: 2, edits: [] });
+  for (let i = 0; i < 50 && resyncs.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(resyncs, ['ghost']);
+});
+
+test('baseline changes re-diff; an empty baseline means nothing is cached', async () => {
+  client.open('u3', 'notes.txt', 1, 'alpha beta gamma');
+  const a = await client.audit('u3', 1, true);
+  assert.ok(a);
+  assert.equal(a.result.diff.firstDivergentToken, 0);
+  assert.equal(a.result.diff.reusablePrefixTokens, 0);
+  client.setBaseline('u3', { text: 'alpha beta delta', label: 'commit 1234567' });
+  const b = await client.audit('u3', 1, true);
+  assert.ok(b);
+  assert.equal(b.result.baselineLabel, 'commit 1234567');
+  check('alpha beta delta', 'alpha beta gamma', b.result.diff);
+  assert.deepEqual(b.result.divergenceRange, { start: 10, end: 16 });
+});
+
+test('history rows: divergence of each version against the one before', () => {
+  const posted: unknown[] = [];
+  const e = new AuditEngine((m) => posted.push(m));
+  e.handle({ type: 'history', requestId: 1, uri: 'h', fileName: 'a.txt', versions: [{ id: 'a', text: 'one two three' }, { id: 'b', text: 'one two three' }, { id: 'c', text: 'one two four' }] });
+  const msg = posted[0] as { rows: { id: string; firstDivergentToken: number | null; tokens: number; recomputedTokens: number }[] };
+  assert.deepEqual(msg.rows.map((r) => [r.id, r.firstDivergentToken]), [['a', 0], ['b', null], ['c', 2]]);
+  assert.equal(msg.rows[2].recomputedTokens, msg.rows[2].tokens - 2);
+});
+
+test('a bad edit (out of range) is reported, not thrown, and asks for a resync', () => {
+  const posted: { type: string; uri?: string }[] = [];
+  const e = new AuditEngine((m) => posted.push(m));
+  e.handle({ type: 'open', uri: 'x', fileName: 'a.txt', version: 1, text: 'abc' });
+  e.handle({ type: 'change', uri: 'x', version: 2, edits: [{ offset: 10, deleteLength: 5, text: '' }] });
+  assert.equal(posted[0].type, 'error');
+  assert.equal(posted[0].uri, 'x');
+});
