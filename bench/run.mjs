@@ -153,6 +153,33 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
   });
 }
 
+// 3b. Typing: consecutive one-char insertions at one place in 1 MB (the editor's common case).
+{
+  const inc = new ours.IncrementalTokenizer(ours.getBpeEncoder(ENC), prompt1m);
+  const sentence = "Don't forget: the model's cache is keyed by the exact token prefix, so edit late sections only. ";
+  let at = prompt1m.indexOf('\n\n', 400_000) + 2;
+  const times = [];
+  for (let i = 0; i < (quick ? 200 : 1000); i++) {
+    const ch = sentence[i % sentence.length];
+    const t0 = performance.now();
+    inc.applyEdit(at++, 0, ch);
+    times.push(performance.now() - t0);
+  }
+  if (firstDiff(inc.ids, tkEncode(inc.text)) !== null) throw new Error('incremental ids differ from tiktoken after typing');
+  const med = median(times);
+  const p95 = pct(times, 95);
+  const full = results.single_char_edit_1mb?.fullReencode ?? {};
+  record('typing_1mb', {
+    unit: 'ms',
+    median: med,
+    p95,
+    edits: times.length,
+    vsJsTiktoken: full.jsTiktoken ? ratio(full.jsTiktoken, med) : undefined,
+    vsTiktoken: full.tiktokenWasm ? ratio(full.tiktokenWasm, med) : undefined,
+    summary: `typing ${times.length} chars at one place in 1 MB: median ${f1(med)} ms, p95 ${f1(p95)} ms per keystroke (updated ids + first divergent token) | vs full re-encode js-tiktoken ${full.jsTiktoken ? ratio(full.jsTiktoken, med) : '?'}x, tiktoken WASM ${full.tiktokenWasm ? ratio(full.tiktokenWasm, med) : '?'}x`,
+  });
+}
+
 // 4. A 200,000-char unbroken run (one pre-token): heap merge vs tiktoken's quadratic merge.
 {
   const entry = { unit: 'ms' };

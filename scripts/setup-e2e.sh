@@ -116,6 +116,7 @@ fi
 # Isolated config dirs: otherwise code-server writes ~/.config/code-server/config.yaml.
 smoke=$(mktemp -d)
 ver=$(XDG_CONFIG_HOME=$smoke XDG_DATA_HOME=$smoke node "$cs/out/node/entry.js" --version 2>/dev/null | grep -Eo '^[0-9]+\.[0-9]+\.[0-9]+' | head -1 || true)
+chromium_version=$(XDG_CONFIG_HOME=$smoke XDG_CACHE_HOME=$smoke /usr/bin/chromium --version 2>/dev/null | awk '{print $2}')
 rm -rf "$smoke"
 [[ $ver == "$CODE_SERVER_VERSION"* ]] || die "code-server --version printed '$ver', expected $CODE_SERVER_VERSION"
-log "ready: code-server $ver, chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}') in $((SECONDS - t0))s"
+log "ready: code-server $ver, chromium $chromium_version in $((SECONDS - t0))s"

@@ -19,7 +19,10 @@ export function renderTiming(root: HTMLElement, t: TimingView, rerun: () => void
       el('h3', {}, g.title),
       bar('cold (whole prompt)', g.cold, 'recomputed'),
       bar('cached prefix', g.warm, 'reused'),
-      el('div', { class: 'muted' }, `${(g.cold / Math.max(g.warm, 1e-6)).toFixed(1)}× faster with the prefix cached; saves ${fmtMs(Math.max(0, g.cold - g.warm))} per request`),
+      el('div', { class: 'muted' }, g.cold > g.warm * 1.05
+        ? `${(g.cold / Math.max(g.warm, 1e-6)).toFixed(1)}× faster with the prefix cached; saves ${fmtMs(g.cold - g.warm)} per request`
+        // Too little is reused (or the prompt is tiny) for the cache to matter at this size.
+        : 'No measurable saving: the reusable prefix is too short to matter here'),
     );
   });
   root.replaceChildren(

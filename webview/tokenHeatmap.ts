@@ -26,6 +26,10 @@ export class TokenHeatmap {
   private readonly layer: HTMLElement;
   private readonly tooltip: HTMLElement;
   private readonly legend: HTMLElement;
+  private readonly overview: HTMLElement;
+  private readonly overviewReused: HTMLElement;
+  private readonly overviewRecomputed: HTMLElement;
+  private readonly overviewMarker: HTMLElement;
   private frame = 0;
   private lastRange = '';
 
@@ -39,7 +43,18 @@ export class TokenHeatmap {
     this.layer = el('div', { class: 'rows', 'data-testid': 'token-rows' });
     this.tooltip = el('div', { class: 'tooltip', role: 'tooltip', 'data-testid': 'token-tooltip', hidden: '' });
     this.scroller.append(this.spacer, this.layer);
-    root.append(this.legend, this.scroller, this.tooltip);
+    // Overview strip: where the divergence sits in the whole file; click to jump there.
+    this.overview = el('div', { class: 'overview', 'data-testid': 'token-overview', title: 'Click to scroll there' });
+    this.overviewReused = el('div', { class: 'ov-reused' });
+    this.overviewRecomputed = el('div', { class: 'ov-recomputed' });
+    this.overviewMarker = el('div', { class: 'ov-marker' });
+    this.overview.append(this.overviewReused, this.overviewRecomputed, this.overviewMarker);
+    this.overview.addEventListener('click', (e) => {
+      const box = this.overview.getBoundingClientRect();
+      const f = (e.clientY - box.top) / Math.max(1, box.height);
+      this.scroller.scrollTop = f * this.scroller.scrollHeight - this.scroller.clientHeight / 2;
+    });
+    root.append(this.legend, el('div', { class: 'heat-wrap' }, this.scroller, this.overview), this.tooltip);
     this.clear('Open a prompt file to see its heatmap.');
 
     this.scroller.addEventListener('scroll', () => {
@@ -74,6 +89,11 @@ export class TokenHeatmap {
     this.legend.replaceChildren(el('span', { class: 'muted' }, reason));
     this.layer.replaceChildren();
     this.spacer.style.height = '0px';
+    if (this.overviewReused) {
+      this.overviewReused.style.height = '0';
+      this.overviewRecomputed.style.top = '100%';
+      this.overviewMarker.hidden = true;
+    }
     this.lastRange = '';
   }
 
@@ -93,8 +113,22 @@ export class TokenHeatmap {
       el('span', { class: 'swatch divergence' }), divergence === null ? ' no divergence' : ` first divergent token #${fmt(divergence)}`,
       el('span', { class: 'muted' }, `  ·  ${fmt(ids.length)} tokens, ${fmt(this.rows.length - 1)} rows`),
     );
+    this.updateOverview();
     this.lastRange = '';
     this.render();
+  }
+
+  private updateOverview(): void {
+    const rowCount = Math.max(1, this.rows.length - 1);
+    let f = 1;
+    if (this.divergence !== null && this.ids.length > 0) {
+      const off = this.starts[Math.min(this.divergence, this.ids.length - 1)];
+      f = tokenAtOffset(this.rows, this.rows.length - 1, off) / rowCount;
+    }
+    this.overviewReused.style.height = `${(f * 100).toFixed(3)}%`;
+    this.overviewRecomputed.style.top = `${(f * 100).toFixed(3)}%`;
+    this.overviewMarker.style.top = `${(f * 100).toFixed(3)}%`;
+    this.overviewMarker.hidden = this.divergence === null;
   }
 
   refresh(): void {
@@ -129,18 +163,26 @@ export class TokenHeatmap {
       const row = document.createElement('div');
       row.className = 'row';
       let t = n === 0 ? -1 : tokenAtOffset(this.starts, n, rowStart);
+      // Text the model never sees (front matter, comments a template drops) has no token: shown muted.
+      let cursor = rowStart;
       for (; t >= 0 && t < n && this.starts[t] < rowEnd; t++) {
         const s = Math.max(this.starts[t], rowStart);
         const e = Math.min(this.starts[t + 1], rowEnd);
-        let piece = this.text.slice(s, e);
+        if (e <= s) continue;
+        if (s > cursor) row.append(gap(this.text.slice(cursor, s)));
+        cursor = e;
         // Line breaks end a row; keep the token visible (and hoverable) as a small return mark.
-        piece = piece.replace(/\r?\n$|\r$/, '⏎');
+        const piece = this.text.slice(s, e).replace(/\r?\n$|\r$/, '⏎');
         if (piece === '') continue;
         const span = document.createElement('span');
         span.className = this.divergence === null || t < this.divergence ? 't r' : t === this.divergence ? 't c d' : 't c';
         span.dataset.i = String(t);
         span.textContent = piece;
         row.append(span);
+      }
+      if (cursor < rowEnd) {
+        const rest = this.text.slice(cursor, rowEnd).replace(/\r?\n$|\r$/, '');
+        if (rest) row.append(gap(rest));
       }
       frag.append(row);
     }
@@ -164,6 +206,14 @@ export class TokenHeatmap {
     this.tooltip.style.left = `${Math.max(0, Math.min(t.left - box.left, box.width - 260))}px`;
     this.tooltip.style.top = `${t.bottom - box.top + 4}px`;
   }
+}
+
+function gap(text: string): HTMLElement {
+  const span = document.createElement('span');
+  span.className = 'x';
+  span.title = 'Not part of what the model sees';
+  span.textContent = text;
+  return span;
 }
 
 function tokenIndexOf(target: EventTarget | null): number | undefined {

@@ -18,7 +18,10 @@ export class CliError extends Error {
 export function readPromptFile(file: string): string {
   let buf: Buffer;
   try {
-    if (statSync(file).isDirectory()) throw new CliError(`${file}: is a directory`);
+    const st = statSync(file);
+    if (st.isDirectory()) throw new CliError(`${file}: is a directory`);
+    // A FIFO or device would block or never end: only regular files are prompts.
+    if (!st.isFile()) throw new CliError(`${file}: not a regular file`);
     buf = readFileSync(file);
   } catch (e) {
     if (e instanceof CliError) throw e;

@@ -4,17 +4,17 @@ import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import fg from 'fast-glob';
-import { simpleGit } from 'simple-git';
 import pkg from '../../package.json';
 import { auditVersions, lintPrompt, type AuditOptions } from '../core/audit';
 import { ENCODING_NAMES } from '../core/encodings';
 import { SUPPORTED_EXTENSIONS, extractPrompt } from '../core/formats';
-import { fileHistory, HistoryError } from '../core/history';
+import { fileHistory, HistoryError, safeGit } from '../core/history';
 import { CACHE_RULES, PROVIDER_IDS, minimumFor } from '../core/providers';
+import { LineIndex } from '../core/text';
 import type { DiffResult, LintFinding, ParseProblem } from '../core/types';
 import { CliError, parseEncoding, parseNumber, parseProvider, readPromptFile } from './io';
 import { formatDiff, formatFindings, formatHistory, makeStyle, table } from './output';
-import { DIVERGENCE_RULE, toSarif } from './sarif';
+import { DIVERGENCE_RULE, PARSE_RULE, toSarif } from './sarif';
 // The `measure` subcommand (local cached decoder) lives in measure.ts.
 import { registerMeasureCommand } from './measure';
 
@@ -62,11 +62,10 @@ function diffJson(r: DiffResult): object {
 }
 
 function problemLines(file: string, source: string, problems: ParseProblem[]): string[] {
+  const lines = new LineIndex(source);
   return problems.map((p) => {
-    const before = source.slice(0, p.start);
-    const line = before.split(/\r\n|\n|\r/).length;
-    const col = p.start - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) ;
-    return `${file}:${line}:${col} ${p.severity}: ${p.message}`;
+    const at = lines.position(p.start);
+    return `${file}:${at.line}:${at.column} ${p.severity}: ${p.message}`;
   });
 }
 
@@ -144,11 +143,11 @@ async function expandPatterns(patterns: string[]): Promise<string[]> {
 
 async function previousFromGit(file: string, ref: string): Promise<string | undefined> {
   const dir = path.dirname(path.resolve(file));
-  const git = simpleGit({ baseDir: dir });
+  const git = safeGit(dir);
   try {
     const root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
     const rel = path.relative(root, path.resolve(file)).split(path.sep).join('/');
-    return await simpleGit({ baseDir: root }).show([`${ref}:${rel}`]);
+    return await safeGit(root).show([`${ref}:${rel}`]);
   } catch (e) {
     const msg = (e as Error).message;
     if (/not a git repository/i.test(msg)) throw new CliError(`--against: ${file} is not inside a git repository`);
@@ -165,8 +164,10 @@ async function runLint(patterns: string[], flags: CommonFlags & { previous?: str
   if (flags.previous && files.length !== 1) throw new CliError('--previous needs exactly one file to lint');
   const results: { file: string; findings: LintFinding[]; problems: ParseProblem[] }[] = [];
   const problemText: string[] = [];
+  const sources = new Map<string, string>();
   for (const file of files) {
     const source = readPromptFile(file);
+    sources.set(file, source);
     const previous = flags.previous ? readPromptFile(flags.previous) : flags.against ? await previousFromGit(file, flags.against) : undefined;
     const options = auditOptions(flags, file);
     const findings = lintPrompt(source, options, previous);
@@ -174,7 +175,22 @@ async function runLint(patterns: string[], flags: CommonFlags & { previous?: str
     problemText.push(...problemLines(file, source, problems));
     results.push({ file, findings, problems });
   }
-  if (flags.sarif) print(JSON.stringify(toSarif(results, pkg.version), null, 2));
+  if (flags.sarif) {
+    // Parse problems become results too, so code scanning shows why a file's counts are approximate.
+    const withProblems = results.map((r) => {
+      const source = sources.get(r.file) ?? '';
+      const lines = new LineIndex(source);
+      const problems: LintFinding[] = r.problems.map((p) => ({
+        ruleId: PARSE_RULE.id,
+        severity: p.severity,
+        message: p.message,
+        range: { start: lines.position(p.start), end: lines.position(p.end) },
+        tokensAtRisk: 0,
+      }));
+      return { file: r.file, findings: [...problems, ...r.findings] };
+    });
+    print(JSON.stringify(toSarif(withProblems, pkg.version), null, 2));
+  }
   else if (flags.json) print(JSON.stringify(results, null, 2));
   else {
     const st = makeStyle(process.stdout);
@@ -186,7 +202,8 @@ async function runLint(patterns: string[], flags: CommonFlags & { previous?: str
   }
   if (failOn !== 'none') {
     const threshold = SEVERITY_RANK[failOn as keyof typeof SEVERITY_RANK];
-    if (results.some((r) => r.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold))) process.exitCode = 1;
+    const fails = (sev: keyof typeof SEVERITY_RANK) => SEVERITY_RANK[sev] >= threshold;
+    if (results.some((r) => r.findings.some((f) => fails(f.severity)) || r.problems.some((p) => fails(p.severity)))) process.exitCode = 1;
   }
 }
 

@@ -26,8 +26,15 @@ function uri(file: string): string {
   return rel.split(path.sep).join('/');
 }
 
+/** Parse problems (malformed JSON/YAML, unterminated tags) appear in SARIF under this rule. */
+export const PARSE_RULE = {
+  id: 'parse-problem',
+  title: 'The prompt file could not be parsed as its format',
+  explanation: 'Malformed JSON, YAML front matter or an unterminated template tag: the audit falls back to the raw text, so counts may not match what the model sees.',
+};
+
 export function toSarif(inputs: SarifInput[], version: string): object {
-  const rules = [...LINT_RULES.map((r) => ({ id: r.id, title: r.title, explanation: r.explanation, level: LEVEL[r.defaultSeverity] })), { ...DIVERGENCE_RULE, level: 'note' as const }];
+  const rules = [...LINT_RULES.map((r) => ({ id: r.id, title: r.title, explanation: r.explanation, level: LEVEL[r.defaultSeverity] })), { ...DIVERGENCE_RULE, level: 'note' as const }, { ...PARSE_RULE, level: 'error' as const }];
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const results = inputs.flatMap(({ file, findings }) =>
     findings.map((f) => {

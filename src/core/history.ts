@@ -23,12 +23,21 @@ export interface HistoryOptions extends Omit<AuditOptions, 'fileName' | 'oldFile
 
 const SEP = '\x1f';
 
+/**
+ * simple-git with settings that keep a cloned repository's own config from running programs while we read
+ * it: no signature verification (log.showSignature would run gpg.program). We only run log, show and
+ * rev-parse, which touch neither the index (fsmonitor) nor hooks, pagers or filters.
+ */
+export function safeGit(baseDir: string): SimpleGit {
+  return simpleGit({ baseDir, config: ['log.showSignature=false'] });
+}
+
 /** Commits that touched a file, oldest first, with the file's path in each commit. */
 export async function listVersions(file: string, max?: number): Promise<{ root: string; versions: PromptVersion[]; git: SimpleGit }> {
   const abs = path.resolve(file);
   const dir = existsSync(abs) && statSync(abs).isDirectory() ? abs : path.dirname(abs);
   if (!existsSync(dir)) throw new HistoryError(`${file}: no such file or directory`, 'not-found');
-  const git = simpleGit({ baseDir: dir });
+  const git = safeGit(dir);
   let root: string;
   try {
     root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
@@ -42,7 +51,7 @@ export async function listVersions(file: string, max?: number): Promise<{ root: 
   const rel = path.relative(realPath(root), path.join(realPath(path.dirname(abs)), path.basename(abs))).split(path.sep).join('/');
   let out: string;
   try {
-    out = await simpleGit({ baseDir: root }).raw(['log', '--follow', '--name-only', `--format=${SEP}%H${SEP}%aI${SEP}%s`, '--', rel]);
+    out = await safeGit(root).raw(['log', '--no-show-signature', '--follow', '--name-only', `--format=${SEP}%H${SEP}%aI${SEP}%s`, '--', rel]);
   } catch (e) {
     const msg = (e as Error).message;
     // A repository without any commit yet: nothing can have committed this file.
@@ -62,7 +71,7 @@ export async function listVersions(file: string, max?: number): Promise<{ root: 
   }
   if (versions.length === 0) throw new HistoryError(`${file}: never committed (no commit touches it)`, 'never-committed');
   versions.reverse();
-  return { root, versions: max && max > 0 ? versions.slice(-max) : versions, git: simpleGit({ baseDir: root }) };
+  return { root, versions: max && max > 0 ? versions.slice(-max) : versions, git: safeGit(root) };
 }
 
 /** Diffs every consecutive pair of versions (oldest first) and summarises where changes land. */

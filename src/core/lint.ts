@@ -119,6 +119,10 @@ class Helper {
   atRiskFromRendered(renderedOffset: number): number {
     return this.N - tokensBefore(this.ctx.tokens, renderedOffset);
   }
+  /** Whether the character at a source offset reaches the model (not front matter, not JSON whitespace). */
+  isRendered(sourceOffset: number): boolean {
+    return this.ctx.prompt.map.some((p) => sourceOffset >= p.sourceStart && sourceOffset < (p.exact ? p.sourceEnd : Math.max(p.sourceEnd, p.sourceStart + 1)));
+  }
   atRiskFromSource(sourceOffset: number): number {
     const r = sourceToRenderedOffset(this.ctx.prompt.map, sourceOffset);
     return r === null ? 0 : this.atRiskFromRendered(r);
@@ -150,8 +154,10 @@ const VOLATILE: VolatilePattern[] = [
   { kind: 'UUID', re: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi },
   { kind: 'long hex id', re: /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b/gi },
   { kind: 'request/session id', re: /\b(?:request|session|trace|conversation|correlation)[ _-]?(?:id|number|no\.?)\s*[:=#]?\s*[\w-]{4,}/gi },
+  // Environment blocks injected by agent harnesses: a working directory path, `git status` output.
+  { kind: 'working directory', re: /\b(?:current working directory|working directory|cwd)\s*(?:is\s*)?[:=]?\s*(?:[/~][^\s`'"]*|[A-Za-z]:\\[^\s`'"]*)/gi },
+  { kind: 'git status', re: /\bOn branch [\w./-]+|\bYour branch is (?:up to date|ahead|behind)[^\n]*|\bChanges not staged for commit:/g },
   { kind: 'date', re: new RegExp(`\\b(?:\\d{4}-\\d{2}-\\d{2}|\\d{1,2}/\\d{1,2}/\\d{2,4}|(?:${MONTHS})\\.? \\d{1,2}(?:st|nd|rd|th)?,? \\d{4}|\\d{1,2} (?:${MONTHS}) \\d{4})\\b`, 'g'), onlyIfChanged: true },
-  { kind: 'time', re: /\b(?:[01]?\d|2[0-3]):[0-5]\d(?:\s?[AaPp][Mm])?\b/g, onlyIfChanged: true },
 ];
 
 /** Fewer tokens than this after a volatile value: not worth a warning. */
@@ -184,7 +190,8 @@ function volatilePrefix(h: Helper): LintFinding[] {
       const value = m[0].length > 60 ? `${m[0].slice(0, 57)}…` : m[0];
       out.push({
         ruleId: 'volatile-prefix',
-        severity: 'warning',
+        // A changed plain date may be a deliberate edit: say what it costs, without alarm.
+        severity: pat.onlyIfChanged ? 'info' : 'warning',
         message: `Volatile ${pat.kind} in the cacheable prefix: \`${value.trim()}\`${pat.onlyIfChanged ? ' (changed since the previous version)' : ''}. Each new value makes the provider recompute the ${atRisk} tokens from here on; move it to the end (e.g. the final user message) or make it coarser.`,
         range: h.range(ss, Math.max(se, ss + 1)),
         tokensAtRisk: atRisk,
@@ -365,7 +372,10 @@ function lineEndingDrift(h: Helper): LintFinding[] {
   if (off.length === 0) return [];
   // Without a previous version, uniform endings are fine; only a mix is drift in the making.
   if (!prevBreaks.length && kinds.size < 2) return [];
-  const first = off[0];
+  // Breaks the model never sees (front matter, whitespace between JSON tokens) cannot cost anything.
+  const seen = off.filter((b) => h.isRendered(b.offset));
+  if (seen.length === 0) return [];
+  const first = seen[0];
   const edits: TextEdit[] = off.map((b) => ({ range: h.range(b.offset, b.offset + b.eol.length), newText: target }));
   return [
     {
@@ -382,7 +392,7 @@ function lineEndingDrift(h: Helper): LintFinding[] {
 }
 
 function bom(h: Helper): LintFinding[] {
-  if (!h.ctx.source.startsWith('\uFEFF')) return [];
+  if (!h.ctx.source.startsWith('\uFEFF') || !h.isRendered(0)) return [];
   const prev = h.ctx.previous?.source;
   if (prev !== undefined && prev.startsWith('\uFEFF')) return [];
   return [
@@ -426,7 +436,7 @@ function trailingWhitespaceDrift(h: Helper): LintFinding[] {
     const start = b[i].start + sb.length;
     const end = b[i].start + b[i].text.length;
     const atRisk = h.atRiskFromSource(start < end ? start : Math.max(0, start - 1));
-    if (h.ctx.prompt.frontMatter && start < h.ctx.prompt.frontMatter.end) continue;
+    if (!h.isRendered(start < end ? start : Math.max(0, start - 1))) continue;
     out.push({
       ruleId: 'trailing-whitespace-drift',
       severity: 'warning',

@@ -110,3 +110,9 @@ export function looksBinary(buf: Uint8Array): boolean {
   for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
   return false;
 }
+
+/** Problem messages are shown on one line (diagnostics, stderr): collapse whitespace, show control characters. */
+export function oneLineMessage(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).trim();
+}

@@ -120,7 +120,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 }
 
 function configTarget(): vscode.ConfigurationTarget {
-  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  // An untrusted workspace stays unwritten: choices go to the user's settings instead.
+  return vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
 }
 
 function activePrompt(audits: AuditService): vscode.TextDocument | undefined {

@@ -10,8 +10,7 @@ import { FindingHoverProvider } from './hover';
 import { PANEL_VIEW_TYPE, PromptCachePanel } from './panel';
 import { REVISION_SCHEME, RevisionContentProvider } from './revisionContent';
 import { CacheStatusBar } from './statusBar';
-
-export const CONTEXT_IS_PROMPT_FILE = 'promptCache.isPromptFile';
+import { setPromptFileContext } from './promptContext';
 
 export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
@@ -42,7 +41,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const onEditor = (editor: vscode.TextEditor | undefined) => {
     const doc = editor?.document;
     const isPrompt = !!doc && audits.isPromptDocument(doc);
-    void vscode.commands.executeCommand('setContext', CONTEXT_IS_PROMPT_FILE, isPrompt);
+    // Focus moving to the panel leaves no active editor: the panel's document still counts.
+    const panel = PromptCachePanel.current;
+    setPromptFileContext(isPrompt || (!editor && !!panel?.panel.active && !!panel.document));
     if (doc && isPrompt) audits.track(doc);
     statusBar.refresh();
   };

@@ -9,6 +9,7 @@ import {
   parsePanelState, parseWebviewMessage, type HistoryRowView, type HostToWebview, type KvDriftView, type PanelState,
   type SummaryView, type TabId, type TimingView, type WebviewToHost, type WorkspaceRowView,
 } from './protocol';
+import { setPromptFileContext } from './promptContext';
 import { revisionUri } from './revisionContent';
 
 export const PANEL_VIEW_TYPE = 'promptCache.panel';
@@ -106,6 +107,7 @@ export class PromptCachePanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => {
         // Hidden webviews are torn down and reload on show; the `ready` handshake resends the data.
         if (!panel.visible) this.ready = false;
+        if (panel.active) setPromptFileContext(!!this.doc);
       }),
       audits.onDidAudit((s) => this.onAudit(s)),
       vscode.window.onDidChangeActiveTextEditor((e) => {

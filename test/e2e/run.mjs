@@ -160,7 +160,7 @@ async function main() {
     await server.stop();
     copyLogs(dirs);
   });
-  const browser = await timed('launch chromium', () => chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS, timeout: 60_000 }));
+  const browser = await timed('launch chromium', () => chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS, timeout: 60_000, env: { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_CACHE_HOME: path.join(tmp, 'cache') } }));
   cleanups.push(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -343,12 +343,25 @@ async function runSteps(suite, s) {
     });
   });
 
-  await suite.step('quick fix: remove a byte order mark', async (t) => {
+  await suite.step('quick fix: remove a byte order mark that appeared since the last commit', async (t) => {
     const bom = scenario.bomFile;
     assert.ok(bom, 'no file with a BOM in the workspace');
     const before = readWs(bom);
-    assert.deepEqual([...before.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'fixture expectation: file starts with a BOM');
+    assert.deepEqual([...before.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'set-up: the file starts with a BOM on disk');
     await wb.quickOpen(page, bom);
+    let found = false;
+    await t.check('Problems view shows a "byte order mark" finding for the file', async () => {
+      const f = await wb.waitFor(async () => {
+        const e = fileEntry(await problemsByFile(page, 'byte order mark'), bom);
+        return e?.ours.length ? e : null;
+      }, { timeout: 15_000, message: `a "byte order mark" problem on ${bom}` }).catch(async (err) => {
+        const all = fileEntry(await problemsByFile(page), bom);
+        throw new Error(`${err.message}; Prompt Cache problems on the file: ${JSON.stringify(all?.ours ?? [])}`);
+      });
+      found = true;
+      t.log(`problem: ${f.ours[0]}`);
+    });
+    if (!found) return;
     await wb.goToLine(page, 1, 1);
     const titles = await wb.waitFor(async () => {
       const ts = await wb.openQuickFixes(page).catch(() => []);

@@ -148,6 +148,13 @@ describe('cli errors: one line on stderr, exit 2', { concurrency: 3 }, () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /binary file/);
   });
+  it('rules --json lists the dated provider rules', async () => {
+    const r = await run(['rules', '--json']);
+    assert.equal(r.code, 0);
+    const rules = JSON.parse(r.stdout);
+    assert.equal(rules.length, 7);
+    for (const x of rules) assert.equal(x.checked, '2026-11');
+  });
   it('--help and --version exit 0', async () => {
     assert.equal((await run(['--help'])).code, 0);
     const v = await run(['--version']);
@@ -179,6 +186,15 @@ describe('cli lint', { concurrency: 3 }, () => {
     const s = JSON.parse(r.stdout);
     assert.equal(s.runs[0].results[0].ruleId, 'reordered-keys');
     assert.ok(s.runs[0].results[0].fixes[0].artifactChanges[0].replacements.length > 0);
+  });
+  it('parse problems are reported (text and SARIF), not thrown', async () => {
+    const bad = join(work, 'broken.json');
+    writeFileSync(bad, '{"messages": [{"role": "user", "content": "hi"}');
+    const r = await run(['lint', bad]);
+    assert.equal(r.code, 1, 'a file that cannot be parsed fails lint');
+    assert.match(r.stdout, /broken\.json:1:\d+ error: Malformed JSON/);
+    const s = JSON.parse((await run(['lint', bad, '--sarif'])).stdout);
+    assert.equal(s.runs[0].results[0].ruleId, 'parse-problem');
   });
   it('a glob matching nothing is an error', async () => {
     const r = await run(['lint', 'examples/**/*.nothing']);

@@ -29,7 +29,7 @@ describe('lint rule table', () => {
 
 describe('volatile-prefix', () => {
   it('flags a timestamp, a UUID and "today is" before static content', () => {
-    for (const v of ['Generated at 2026-11-22T10:31:07Z.', 'Request 3f2b8c1e-9d4a-4e7b-a1c2-0b9d8e7f6a5c.', 'Today is Sunday, November 22.', 'Session id: a81f9c0d7e6b5a43']) {
+    for (const v of ['Working directory: /home/dev/projects/shop', 'On branch feature/returns-flow', 'Generated at 2026-11-22T10:31:07Z.', 'Request 3f2b8c1e-9d4a-4e7b-a1c2-0b9d8e7f6a5c.', 'Today is Sunday, November 22.', 'Session id: a81f9c0d7e6b5a43']) {
       const f = lintPrompt(`You are a helper.\n${v}\n${STATIC}`, { fileName: 'p.md' });
       assert.deepEqual(ids(f), ['volatile-prefix'], v);
       assert.equal(f[0].range.start.line, 2);
@@ -38,6 +38,7 @@ describe('volatile-prefix', () => {
   });
   it('no false alarm: a fixed date in static text, a date at the very end, a date in the final user message', () => {
     assert.deepEqual(lintPrompt(`Policy effective 2024-01-01.\n${STATIC}`, { fileName: 'p.md' }), []);
+    assert.deepEqual(lintPrompt(`Run commands from the working directory of the repository.\n${STATIC}`, { fileName: 'p.md' }), []);
     assert.deepEqual(lintPrompt(`${STATIC}\nToday is 2026-11-22.\n`, { fileName: 'p.md' }), []);
     const body = JSON.stringify({ system: STATIC, messages: [{ role: 'user', content: 'Today is 2026-11-22T10:00:00Z, where is my parcel?' }] });
     assert.deepEqual(lintPrompt(body, { fileName: 'r.json' }), []);
@@ -100,6 +101,12 @@ describe('line-ending-drift and bom', () => {
     const f = lintPrompt(cur, { fileName: 'p.md' }, prev);
     assert.deepEqual(ids(f), ['line-ending-drift']);
     assert.equal(applyEdits(cur, f[0].fix!.edits), prev);
+  });
+  it('no false alarm where the model never sees the line breaks: JSON whitespace, front matter', () => {
+    const prev = '{\n  "messages": [{"role": "user", "content": "x"}]\n}\n';
+    assert.deepEqual(lintPrompt(prev.replace(/\n/g, '\r\n'), { fileName: 'r.json' }, prev), []);
+    const fm = '---\nmode: ask\n---\nBody line\nSecond\n';
+    assert.deepEqual(lintPrompt(fm.replace('mode: ask\n', 'mode: ask\r\n'), { fileName: 'x.prompt.md' }, fm), []);
   });
   it('mixed endings without a previous version: info; uniform endings: nothing', () => {
     assert.equal(lintPrompt('A\r\nB\nC\n', { fileName: 'p.md' })[0].severity, 'info');

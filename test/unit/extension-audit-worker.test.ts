@@ -138,3 +138,20 @@ test('a bad edit (out of range) is reported, not thrown, and asks for a resync',
   assert.equal(posted[0].type, 'error');
   assert.equal(posted[0].uri, 'x');
 });
+
+test('positionAt follows the core LineIndex (\\n, \\r\\n, lone \\r)', async () => {
+  const { positionAt } = await import('../../src/extension/logic/auditEngine');
+  const { LineIndex } = await import('../../src/core/text');
+  const text = 'ab\r\ncd\ref\n\ngh\r\n';
+  const idx = new LineIndex(text);
+  for (let o = 0; o <= text.length; o++) assert.deepEqual(positionAt(text, o), idx.position(o), `offset ${o}`);
+});
+
+test('common prefix/suffix with a hint: a wrong hint falls back to a scan, never a wrong answer', async () => {
+  const { commonTextPrefix, commonTextSuffix } = await import('../../src/extension/logic/auditEngine');
+  const a = 'hello world, hello cache';
+  const b = 'hello world! hello cache';
+  for (const hint of [0, 5, 11, 12, 20, 100]) assert.equal(commonTextPrefix(a, b, hint), 11, `hint ${hint}`);
+  for (const hint of [0, 3, 12, 13, 50]) assert.equal(commonTextSuffix(a, b, hint, a.length - 11), 12, `hint ${hint}`);
+  assert.equal(commonTextSuffix('aaa', 'aaaa', 10, 0), 0, 'never overlaps the prefix');
+});

@@ -52,7 +52,7 @@ function assertUserError(r: RunResult, pattern: RegExp, what: string): void {
 
 const run = (args: string[], opts: Parameters<typeof runCli>[1] = {}) => runCli(args, { cwd: tmp, timeoutMs: 20_000, ...opts });
 
-describe('CLI user errors: one line, exit 2, no stack trace', { skip }, () => {
+describe('CLI user errors: one line, exit 2, no stack trace', { skip, concurrency: 4 }, () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown flag', ['diff', 'a.md', 'b.md', '--frobnicate'], /unknown option/],
     ['unknown command', ['frobnicate'], /unknown command/],

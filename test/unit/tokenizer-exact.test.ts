@@ -118,9 +118,9 @@ test('both ways of writing the Unicode classes (runtime property escapes, explic
     for (const text of CORPUS) check(text);
     check(makePrompt(50_000, 13));
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), check), { numRuns: 500 });
-    // Every 7th code point in the probing contexts, both ways.
+    // Every 29th code point in the probing contexts, both ways.
     const cps: string[] = [];
-    for (let c = 0; c < 0x110000; c += 7) if (c < 0xd800 || c > 0xdfff) cps.push(String.fromCodePoint(c));
+    for (let c = 0; c < 0x110000; c += 29) if (c < 0xd800 || c > 0xdfff) cps.push(String.fromCodePoint(c));
     for (let i = 0; i < cps.length; i += 512) {
       check(cps.slice(i, i + 512).map((c) => `${c}'s a${c}'s A${c}b 1${c}234 ${c}${c}'t \u0301${c} x${c}  y`).join(' \n'));
     }

@@ -1,5 +1,6 @@
 // YAML front matter (VS Code prompt files, .prompty): configuration for the loader, not prompt text.
 import { parseDocument } from 'yaml';
+import { oneLineMessage } from '../text';
 import type { ParseProblem } from '../types';
 
 export interface FrontMatterSplit {
@@ -36,7 +37,7 @@ export function splitFrontMatter(source: string): FrontMatterSplit {
     const doc = parseDocument(yamlText, { prettyErrors: false });
     for (const e of doc.errors) {
       problems.push({
-        message: `Front matter YAML: ${e.message.split('\n')[0]}`,
+        message: oneLineMessage(`Front matter YAML: ${e.message.split('\n')[0]}`),
         severity: 'error',
         start: yamlStart + e.pos[0],
         end: yamlStart + Math.max(e.pos[1], e.pos[0] + 1),
@@ -44,7 +45,7 @@ export function splitFrontMatter(source: string): FrontMatterSplit {
     }
     if (doc.errors.length === 0) data = doc.toJS();
   } catch (e) {
-    problems.push({ message: `Front matter YAML: ${(e as Error).message}`, severity: 'error', start: yamlStart, end: yamlEnd });
+    problems.push({ message: oneLineMessage(`Front matter YAML: ${(e as Error).message}`), severity: 'error', start: yamlStart, end: yamlEnd });
   }
   return { range: { start: 0, end }, bodyStart: end, problems, data };
 }

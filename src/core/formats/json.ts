@@ -2,7 +2,7 @@
 // Key order is kept as written (a reordered key IS a different byte sequence and a cache miss); file
 // whitespace is dropped (SDKs re-serialize the body, so indentation never reaches the provider).
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { RenderBuilder } from '../text';
+import { oneLineMessage, RenderBuilder } from '../text';
 import type { ExtractedPrompt, ParseProblem, PromptFormat, PromptSegment } from '../types';
 
 export type JsonFlavour = 'json-anthropic' | 'json-openai-chat' | 'json-openai-responses' | 'json-gemini' | 'json';
@@ -34,12 +34,12 @@ function parseUncached(source: string, bodyStart: number): { doc: Document.Parse
       rel = e0 ? e0.pos[0] : 0;
     }
     const at = bodyStart + rel;
-    return { doc: null, problems: [{ message: `Malformed JSON: ${msg.replace(/^JSON\.parse: /, '')}`, severity: 'error', start: Math.min(at, source.length), end: Math.min(at + 1, source.length) }] };
+    return { doc: null, problems: [{ message: oneLineMessage(`Malformed JSON: ${msg.replace(/^JSON\.parse: /, '')}`), severity: 'error', start: Math.min(at, source.length), end: Math.min(at + 1, source.length) }] };
   }
   const doc = parseDocument(text, { keepSourceTokens: false, uniqueKeys: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    return { doc: null, problems: [{ message: `JSON could not be mapped to source positions: ${e.message.split('\n')[0]}`, severity: 'warning', start: bodyStart + e.pos[0], end: bodyStart + e.pos[1] }] };
+    return { doc: null, problems: [{ message: oneLineMessage(`JSON could not be mapped to source positions: ${e.message.split('\n')[0]}`), severity: 'warning', start: bodyStart + e.pos[0], end: bodyStart + e.pos[1] }] };
   }
   return { doc, problems: [] };
 }

@@ -65,7 +65,9 @@ export class BpeEncoder implements Encoder {
   }
 
   encode(text: string): Uint32Array {
-    return this.tokenize(text).ids;
+    const out = new TokenBuffer(Math.max(16, (text.length >> 2) + 16));
+    this.encodeRange(text, 0, text.length, out);
+    return out.ids.slice(0, out.length);
   }
 
   tokenize(text: string): TokenizedText {

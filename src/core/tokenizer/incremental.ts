@@ -11,9 +11,8 @@
 // (e.g. `hello` + `'s` becomes one chunk).
 // Right edge: rescan until a new chunk boundary at or after the edit's end lands on an old boundary shifted by
 // the edit's length; from there the text, and therefore the chunking and tokens, are the same as before.
-import type { EncodingName } from '../encodings';
-import type { BpeEncoder } from './encoder';
-import { TokenBuffer } from './encoder';
+import { getBpeEncoder, type Encoder, type EncodingName } from '../encodings';
+import { BpeEncoder, TokenBuffer } from './encoder';
 import { isWhiteSpace } from './patterns';
 
 export interface EditResult {
@@ -58,10 +57,13 @@ export class IncrementalTokenizer {
   private regionChunkStart: Uint32Array = new Uint32Array(64);
   private regionChunkTok: Uint32Array = new Uint32Array(64);
 
-  constructor(
-    readonly encoder: BpeEncoder,
-    text: string,
-  ) {
+  readonly encoder: BpeEncoder;
+
+  /** `encoder`: one from getEncoder() (or an encoding name). */
+  constructor(encoder: Encoder | EncodingName, text: string) {
+    if (typeof encoder === 'string') encoder = getBpeEncoder(encoder);
+    if (!(encoder instanceof BpeEncoder)) throw new TypeError('IncrementalTokenizer needs an encoder from getEncoder()');
+    this.encoder = encoder;
     this.re = encoder.newPreTokenizer();
     this._text = text;
     const out = new TokenBuffer(Math.max(16, (text.length >> 2) + 16));

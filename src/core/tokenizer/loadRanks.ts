@@ -59,6 +59,13 @@ function readPrebuilt(name: EncodingName): RankTable | undefined {
 /** js-tiktoken's rank module, required by a computed name so that esbuild does not bundle all of them. */
 export function readJsTiktokenRanks(name: EncodingName): JsTiktokenRanks {
   const req = createRequire(__filename);
-  const mod = req(`js-tiktoken/ranks/${name}`) as JsTiktokenRanks | { default: JsTiktokenRanks };
+  let mod: JsTiktokenRanks | { default: JsTiktokenRanks };
+  try {
+    mod = req(`js-tiktoken/ranks/${name}`) as JsTiktokenRanks | { default: JsTiktokenRanks };
+  } catch (err) {
+    throw new Error(
+      `Cannot load the ${name} rank table: no prebuilt ${prebuiltFileName(name)} next to ${__dirname} (run \`npm run build\`) and js-tiktoken is not installed (${(err as Error).message})`,
+    );
+  }
   return 'default' in mod ? mod.default : mod;
 }

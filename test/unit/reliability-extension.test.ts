@@ -1,0 +1,94 @@
+// The extension's baseline reading under faults, without VS Code (src/extension/baselines.ts + git.ts against
+// fixtures/vscode-stub.cjs, vscode.git unavailable → git CLI): a file deleted or renamed while audited, not a
+// repository, git not installed, a BOM file. Never a throw; a baseline or a clear "nothing committed" label.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { auditVersions } from '../../src/core/audit';
+import { gitAvailable, makeRepo } from './fixtures/harness';
+import { requireWithStub, vscodeStub } from './fixtures/vscode-stub';
+
+type BaselinesModule = typeof import('../../src/extension/baselines');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-reliability-ext-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const vs = vscodeStub();
+vs.stub.state.gitExtension = undefined;
+const { Baselines } = requireWithStub<BaselinesModule>('../../src/extension/baselines');
+
+/** The parts of a TextDocument that baselines.ts reads. */
+function doc(file: string, text: string, isDirty = false) {
+  return { uri: vs.Uri.file(file), fileName: file, isDirty, getText: () => text, isClosed: false, version: 1 };
+}
+
+const TEXT = 'You are a support agent.\nBe brief.\n';
+
+describe('baselines never throw', { skip: gitAvailable() ? false : 'git is not installed' }, () => {
+  const repo = path.join(tmp, 'repo');
+  makeRepo(repo, 'prompts/a.prompt.md', [TEXT, `${TEXT}Cite the policy.\n`]);
+  const baselines = new Baselines(path.join(tmp, 'storage'));
+
+  test('a committed file: HEAD content and a label with the hash', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const b = await baselines.get(doc(path.join(repo, 'prompts/a.prompt.md'), TEXT) as any, 'gitHead');
+    assert.equal(b?.text, `${TEXT}Cite the policy.\n`);
+    assert.match(b!.label, /^HEAD \([0-9a-f]{7}\)$/);
+  });
+
+  test('a file deleted from disk while open: still the HEAD version', async () => {
+    const file = path.join(repo, 'prompts/a.prompt.md');
+    const keep = fs.readFileSync(file);
+    fs.rmSync(file);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const b = await baselines.get(doc(file, TEXT, true) as any, 'gitHead');
+      assert.equal(b?.text, `${TEXT}Cite the policy.\n`);
+    } finally {
+      fs.writeFileSync(file, keep);
+    }
+  });
+
+  test('a file renamed (new name not committed), in a missing folder, outside a repository: "nothing committed"', async () => {
+    for (const file of [path.join(repo, 'prompts/renamed.prompt.md'), path.join(repo, 'no/such/dir/x.prompt.md'), path.join(tmp, 'outside.prompt.md'), '/nonexistent-root/x.prompt.md']) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const b = await baselines.get(doc(file, TEXT) as any, 'gitHead');
+      assert.equal(b?.text, '', file);
+      assert.match(b!.label, /nothing committed/);
+    }
+  });
+
+  test('git not installed (PATH without git): "nothing committed", no throw', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(tmp, 'empty-bin');
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const b = await baselines.get(doc(path.join(repo, 'prompts/a.prompt.md'), TEXT) as any, 'gitHead');
+      assert.equal(b?.text, '');
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  test('last-save baseline of a file deleted from disk: no throw', async () => {
+    const file = path.join(tmp, 'gone.prompt.md');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const b = await baselines.lastSave(doc(file, TEXT, true) as any);
+    assert.ok(b === null || typeof b.text === 'string');
+  });
+
+  test(
+    'an unchanged file saved with a UTF-8 BOM is 100% cached against HEAD',
+    { todo: 'extension/baselines.ts + git.ts: VS Code removes the UTF-8 BOM from TextDocument.getText() (the encoding shows as "UTF-8 with BOM"), but `git show HEAD:file` returns it, so an unchanged BOM file diverges at token 0 ("0% cached"); the CLI keeps the BOM on both sides. Strip a leading U+FEFF from the git (and on-disk) baseline when the document text has none (or re-add it to the document text when the file starts with EF BB BF) so both sides agree with the CLI' },
+    async () => {
+      const bomRepo = path.join(tmp, 'bom-repo');
+      makeRepo(bomRepo, 'system.prompt.md', [`\uFEFF${TEXT}`]);
+      const file = path.join(bomRepo, 'system.prompt.md');
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const b = await baselines.get(doc(file, TEXT) as any, 'gitHead');
+      const r = auditVersions(b!.text, TEXT, { fileName: file, encoding: 'o200k_base' }).result;
+      assert.equal(r.firstDivergentToken, null, `an unchanged file diverges at token ${r.firstDivergentToken}`);
+    },
+  );
+});
