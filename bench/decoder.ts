@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
-import { defaultThreads } from '../src/decoder/defaults';
+import { defaultThreads, disableOrtTelemetry } from '../src/decoder/defaults';
 import { DecoderPool, runMeasure } from '../src/decoder/engine';
 import { defaultCacheDir, fillUniform } from '../src/decoder/generator';
 import { PRESETS, PRESET_NAMES, prefillFlops, type PresetName } from '../src/decoder/presets';
@@ -78,6 +78,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  disableOrtTelemetry();
   const cacheDir = arg('--cache-dir') ?? defaultCacheDir();
   const threads = Number(arg('--threads') ?? defaultThreads());
   const presets = (arg('--presets')?.split(',') ?? [...PRESET_NAMES]) as PresetName[];

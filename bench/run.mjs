@@ -219,6 +219,36 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
   });
 }
 
+// 5b. Cold 1 MB encode in a fresh process (empty piece cache, unoptimized code): load + encode.
+{
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pca-bench-'));
+  try {
+    const file = path.join(dir, 'prompt.txt');
+    writeFileSync(file, prompt1m);
+    const read = `require('fs').readFileSync(${JSON.stringify(file)},'utf8')`;
+    const scripts = {
+      ours: `const s=${read};const t0=performance.now();require(${JSON.stringify(bundle)}).getEncoder('o200k_base').encode(s);console.log(performance.now()-t0)`,
+      tiktokenWasm: `const s=${read};const t0=performance.now();require('tiktoken').get_encoding('o200k_base').encode(s,[],[]);console.log(performance.now()-t0)`,
+      gptTokenizer: `const s=${read};const t0=performance.now();require('gpt-tokenizer/encoding/o200k_base').encode(s);console.log(performance.now()-t0)`,
+    };
+    const ms = {};
+    for (const [k, src] of Object.entries(scripts)) {
+      const xs = [];
+      for (let i = 0; i < (quick ? 1 : 3); i++) xs.push(Number(execFileSync(process.execPath, ['-e', src], { cwd: root }).toString().trim()));
+      ms[k] = median(xs);
+    }
+    record('cold_encode_1mb_fresh_process', {
+      unit: 'ms',
+      ...ms,
+      vsTiktoken: ratio(ms.tiktokenWasm, ms.ours),
+      vsGptTokenizer: ratio(ms.gptTokenizer, ms.ours),
+      summary: `fresh process, load o200k_base + encode 1 MB once: ours ${f1(ms.ours)} ms | tiktoken WASM ${f1(ms.tiktokenWasm)} ms -> ${ratio(ms.tiktokenWasm, ms.ours)}x | gpt-tokenizer ${f1(ms.gptTokenizer)} ms -> ${ratio(ms.gptTokenizer, ms.ours)}x`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // 6. Whole CLI process: `prompt-cache-audit diff a b --json` on two 1 MB versions vs a plain tiktoken script.
 const cli = path.join(root, 'dist', 'cli.js');
 if (existsSync(cli)) {

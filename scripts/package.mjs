@@ -41,7 +41,7 @@ const DEV_ONLY_DIST = new Set(['cli.js', ...devBundlesFromBuildScript()]);
 const isDevOnlyDistFile = (name) => DEV_ONLY_DIST.has(name) || /\.map$/.test(name) || /^bench/.test(name) || name.startsWith('.');
 // Top-level files the extension (or its README/CHANGELOG views) reads at run time.
 const TOP_LEVEL_FILES = ['README.md', 'LICENSE', 'CHANGELOG.md', '.vscodeignore'];
-const RUNTIME_DIRS = ['media', 'docs/images'];
+const RUNTIME_DIRS = ['media'];
 
 /** Output names of scripts/build.mjs entries that come from bench/ or src/cli/. */
 function devBundlesFromBuildScript() {
@@ -184,6 +184,13 @@ function stageTarget(target, manifest, outDir) {
   }
   for (const d of RUNTIME_DIRS) {
     if (existsSync(path.join(root, d))) cpSync(path.join(root, d), path.join(stage, d), { recursive: true });
+  }
+  // Images the README shows (VS Code renders the README from the installed extension's folder).
+  const readme = existsSync(path.join(root, 'README.md')) ? readFileSync(path.join(root, 'README.md'), 'utf8') : '';
+  for (const m of new Set(readme.match(/docs\/images\/[\w.-]+\.(?:png|gif|jpe?g|svg)/g) ?? [])) {
+    if (!existsSync(path.join(root, m))) continue;
+    mkdirSync(path.dirname(path.join(stage, m)), { recursive: true });
+    copyFileSync(path.join(root, m), path.join(stage, m));
   }
   cpSync(path.join(root, 'dist'), path.join(stage, 'dist'), {
     recursive: true,

@@ -27,6 +27,7 @@ interface CommonFlags {
   sarif?: boolean;
   price?: string;
   as?: string;
+  ttl?: string;
 }
 
 function auditOptions(flags: CommonFlags, fileName: string): AuditOptions {
@@ -37,7 +38,14 @@ function auditOptions(flags: CommonFlags, fileName: string): AuditOptions {
     model: flags.model,
     raw: flags.raw,
     pricePerMTok: parseNumber('--price', flags.price, { min: 0 }),
+    ttl1h: parseTtl(flags.ttl),
   };
+}
+
+function parseTtl(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === '5m' || v === '1h') return v === '1h';
+  throw new CliError(`--ttl: expected 5m or 1h, got "${v}"`);
 }
 
 function addCommonOptions(cmd: Command): Command {
@@ -48,6 +56,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--raw', "tokenize the file's text as is, whatever its format")
     .option('--as <filename>', 'detect the format from this file name instead (e.g. --as request.json)')
     .option('--price <usd>', 'input price in USD per million tokens (overrides dated defaults)')
+    .option('--ttl <5m|1h>', 'Anthropic cache TTL for the write price (1.25× for 5m, 2× for 1h)')
     .option('--json', 'print JSON')
     .option('--sarif', 'print SARIF 2.1.0 (code scanning)');
 }
@@ -100,13 +109,13 @@ async function runDiff(oldFile: string, newFile: string, flags: CommonFlags & { 
   }
 }
 
-async function runHistory(file: string, flags: CommonFlags & { max?: string; failOver?: string }): Promise<void> {
+async function runHistory(file: string, flags: CommonFlags & { max?: string; failOver?: string; workingTree?: boolean }): Promise<void> {
   const max = parseNumber('--max', flags.max, { min: 1, integer: true });
   const failOver = parseNumber('--fail-over', flags.failOver, { min: 0, max: 100 });
   const base = auditOptions(flags, file);
   let h;
   try {
-    h = await fileHistory(file, { ...base, max, lint: flags.sarif === true });
+    h = await fileHistory(file, { ...base, max, lint: flags.sarif === true, includeWorkingTree: flags.workingTree });
   } catch (e) {
     if (e instanceof HistoryError) throw new CliError(e.message);
     throw e;
@@ -236,6 +245,7 @@ export function buildProgram(): Command {
 
   addCommonOptions(program.command('history').description("every committed version of a file and each change's cache effect").argument('<file>', 'a file in a git repository'))
     .option('--max <n>', 'only the n most recent versions')
+    .option('--working-tree', 'add the uncommitted working copy as the last version')
     .option('--fail-over <percent>', 'exit 1 when any change recomputes more than this share')
     .action((file: string, flags) => runHistory(file, flags));
 

@@ -106,12 +106,12 @@ export function formatHistory(file: string, diffs: HistoryEntry[], churn: ChurnR
     const share = d.new.tokens ? d.recomputedTokens / d.new.tokens : 0;
     const rec = `${fmt(d.recomputedTokens)} (${pct(share)})`;
     rows.push([
-      d.commit.slice(0, 8),
+      d.commit === 'WORKING-TREE' ? 'working' : d.commit.slice(0, 8),
       d.date.slice(0, 10),
       `${fmt(d.old.tokens)}→${fmt(d.new.tokens)}`,
       d.firstDivergentToken === null ? st.green(d.noEffectOnCache ? 'no effect' : 'identical') : `token ${fmt(d.firstDivergentToken)}`,
       share > 0.5 ? st.red(rec) : share > 0 ? st.yellow(rec) : st.green(rec),
-      d.divergence ? `${d.divergence.segment ?? `${d.divergence.line}:${d.divergence.column}`}` : '',
+      d.divergence ? `${d.divergence.line}:${d.divergence.column}${d.divergence.segment ? ` ${st.cyan(d.divergence.segment.length > 32 ? `${d.divergence.segment.slice(0, 31)}…` : d.divergence.segment)}` : ''}` : '',
       d.subject.length > 50 ? `${d.subject.slice(0, 47)}…` : d.subject,
     ]);
   }

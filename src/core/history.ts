@@ -1,6 +1,6 @@
 // Git history of one prompt file: every commit that touched it (following renames), the cache effect of
 // each consecutive pair of versions, and which regions churn most.
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { auditVersions, type AuditOptions } from './audit';
@@ -19,7 +19,12 @@ export class HistoryError extends Error {
 export interface HistoryOptions extends Omit<AuditOptions, 'fileName' | 'oldFileName'> {
   /** At most this many most recent versions (commits). */
   max?: number;
+  /** Add the working copy as a last version when it differs from the newest commit. */
+  includeWorkingTree?: boolean;
 }
+
+/** The `commit` of the working-copy pseudo-version. */
+export const WORKING_TREE = 'WORKING-TREE';
 
 const SEP = '\x1f';
 
@@ -84,6 +89,13 @@ export async function fileHistory(file: string, options: HistoryOptions = {}): P
     } catch {
       // A commit that deleted the file: treat its content as empty.
       contents.push('');
+    }
+  }
+  if (options.includeWorkingTree && existsSync(file) && statSync(file).isFile()) {
+    const current = readFileSync(file, 'utf8');
+    if (current !== contents[contents.length - 1]) {
+      versions.push({ commit: WORKING_TREE, date: statSync(file).mtime.toISOString(), subject: '(uncommitted changes)', path: versions[versions.length - 1].path });
+      contents.push(current);
     }
   }
   const diffs: HistoryEntry[] = [];

@@ -253,9 +253,9 @@ function placeholderBeforeStatic(h: Helper): LintFinding[] {
 }
 
 /**
- * Moves the line holding a placeholder to the end of the file. Sound only when the line holds nothing but
- * static text and output placeholders, and no control tag (if/for/each…) exists anywhere that could
- * enclose the line or be crossed by the move.
+ * Moves the line holding a placeholder to the end of the file. Offered only when that cannot change the
+ * template's structure: the line holds static text and output placeholders only, sits outside every
+ * block (if/for/each…), blocks are balanced, and no whitespace control or `extends` is involved.
  */
 function moveLineFix(h: Helper, p: PromptPlaceholder): LintFinding['fix'] | undefined {
   const { source, prompt } = h.ctx;

@@ -16,3 +16,13 @@ export function defaultThreads(): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(4, cores - 1));
 }
+
+/**
+ * onnxruntime ≥ 1.29 on Linux/macOS writes a device id and an event store under $XDG_CACHE_HOME/Microsoft/
+ * DeveloperTools/.onnxruntime and uploads usage events unless ORT_DISABLE_TELEMETRY is set when its environment is
+ * created. Nothing here may phone home, so it is set before the first session (or worker) unless the user chose a
+ * value. It must be set on the main thread: a worker's process.env is a private copy that native getenv never sees.
+ */
+export function disableOrtTelemetry(): void {
+  if (process.env.ORT_DISABLE_TELEMETRY === undefined) process.env.ORT_DISABLE_TELEMETRY = '1';
+}

@@ -34,7 +34,7 @@ export class DecoderPool {
     const threads = src.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new DecoderError('BAD_REQUEST', `threads must be a positive integer (got ${threads})`);
     // A user's file can be replaced in place: its size and mtime are part of the key.
-    const key = `${src.modelPath ? `${src.modelPath}@${fileStamp(src.modelPath)}` : `preset:${src.preset ?? DEFAULT_PRESET}`}#${threads}`;
+    const key = `${src.modelPath ? `${src.modelPath}@${fileStamp(src.modelPath)}` : `preset:${src.preset ?? DEFAULT_PRESET}@${src.cacheDir}`}#${threads}`;
     let entry = this.open.get(key);
     if (!entry) {
       entry = this.load(src, threads, hooks);

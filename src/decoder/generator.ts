@@ -125,6 +125,12 @@ export async function ensureModel(opts: GenerateOptions): Promise<GeneratedModel
     if (!ok) throw new ModelWriteDeclined(total);
   }
   fs.mkdirSync(dir, { recursive: true });
+  removeStaleTemporaries(dir);
+  // Whatever else sits at the final paths (a folder, a dangling link) is ours to replace: this is a cache folder.
+  for (const target of [dataPath, modelPath]) {
+    const st = fs.lstatSync(target, { throwIfNoEntry: false });
+    if (st && !st.isFile()) fs.rmSync(target, { recursive: true, force: true });
+  }
   const tag = `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmpData = dataPath + tag;
   const tmpModel = modelPath + tag;
@@ -148,6 +154,38 @@ export async function ensureModel(opts: GenerateOptions): Promise<GeneratedModel
   }
   result.written = true;
   return result;
+}
+
+/**
+ * A process killed while writing leaves `<name>.tmp-<pid>-<rand>` behind (up to 500 MB). Removes those whose writer is
+ * gone, or that are over an hour old (a pid can be reused).
+ */
+function removeStaleTemporaries(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /\.tmp-(\d+)-[a-z0-9]+$/.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    const pid = Number(m[1]);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    const old = st !== undefined && Date.now() - st.mtimeMs > 3600_000;
+    if (pid !== process.pid && (old || !processAlive(pid))) fs.rmSync(file, { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function fileSize(p: string): number {

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { disableOrtTelemetry } from './defaults';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import { DecoderError, type KvDrift, type KvDriftRequest, type MeasureProgress, type MeasureRequest, type Measurement } from './types';
 
@@ -123,6 +124,7 @@ export class DecoderClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    disableOrtTelemetry(); // before the worker loads onnxruntime (see defaults.ts)
     const w = new Worker(resolveWorkerPath(this.options.workerPath));
     w.on('message', (m: WorkerReply) => this.onMessage(w, m));
     w.on('error', (e) => this.onDeath(w, `The decoder worker failed: ${e.message}`));

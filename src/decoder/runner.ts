@@ -2,6 +2,7 @@
 // its inputs/outputs, and runs chunked prefill. Runs inside the worker thread (session.run blocks its thread).
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import { disableOrtTelemetry } from './defaults';
 import { halfArrayToFloat } from './fp16';
 import { DecoderError, type ModelDescription } from './types';
 
@@ -35,6 +36,8 @@ export class CachedDecoder {
   ) {}
 
   static async open(modelPath: string, opts: OpenOptions): Promise<CachedDecoder> {
+    // Effective when running on the main thread (tests, bench); in the worker, DecoderClient has set it already.
+    disableOrtTelemetry();
     checkModelFile(modelPath);
     let session: ort.InferenceSession;
     try {

@@ -4,7 +4,7 @@ import type { PresetName } from './presets';
 export interface ModelSource {
   /** A generated model (default 'small'); ignored when modelPath is set. */
   preset?: PresetName;
-  /** A user's Optimum-exported ONNX decoder (decoder_model.onnx, decoder_with_past or decoder_model_merged). */
+  /** A user's Optimum-exported ONNX decoder with KV cache (decoder_model_merged.onnx, decoder_with_past_model.onnx). */
   modelPath?: string;
 }
 

@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 export class Suite {
-  constructor({ resultsDir, page = null, beforeEach = null }) {
+  constructor({ resultsDir, page = null, beforeEach = null, only = null }) {
+    this.only = only;
     this.beforeEach = beforeEach;
     this.resultsDir = resultsDir;
     this.page = page;
@@ -31,6 +32,8 @@ export class Suite {
 
   /** Runs one step. `fn` gets a context with `check(name, fn)` for named assertions inside the step. */
   async step(name, fn, { required = false, timeout = 120_000 } = {}) {
+    // --only <regex>: run just the matching steps (plus the required set-up ones), for debugging.
+    if (this.only && !required && !this.only.test(name)) return undefined;
     if (this.aborted) {
       this.results.push({ name, status: 'skipped', ms: 0, error: `skipped: ${this.aborted}` });
       this.log(`SKIP ${name}`);

@@ -3,7 +3,7 @@
 // loopback port, Debian's Chromium driven by playwright-core. Builds the linux-x64 VSIX, installs it into
 // isolated dirs, opens a git copy of the example workspace and drives the UI like a user would.
 //
-// Usage: node test/e2e/run.mjs [--vsix <file>] [--workspace <dir>] [--soak <cycles>] [--keep] [--headed-log]
+// Usage: node test/e2e/run.mjs [--vsix <file>] [--workspace <dir>] [--soak <cycles>] [--keep] [--only <step regex>]
 //   npm run test:e2e            (needs `npm run e2e:setup` once)
 // Screenshots and logs: test-results/e2e/. Exit code 1 when any step fails.
 import { spawnSync } from 'node:child_process';
@@ -60,15 +60,16 @@ const USER_SETTINGS = {
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 function parseArgs(argv) {
-  const o = { vsix: null, workspace: null, soak: 200, keep: false };
+  const o = { vsix: null, workspace: null, soak: 200, keep: false, only: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--vsix') o.vsix = path.resolve(argv[++i]);
     else if (a === '--workspace') o.workspace = path.resolve(argv[++i]);
     else if (a === '--soak') o.soak = Number(argv[++i]);
     else if (a === '--keep') o.keep = true;
+    else if (a === '--only') o.only = new RegExp(argv[++i], 'i');
     else {
-      console.error(`unknown argument ${a}\nusage: node test/e2e/run.mjs [--vsix <file>] [--workspace <dir>] [--soak <cycles>] [--keep]`);
+      console.error(`unknown argument ${a}\nusage: node test/e2e/run.mjs [--vsix <file>] [--workspace <dir>] [--soak <cycles>] [--keep] [--only <step regex>]`);
       process.exit(2);
     }
   }
@@ -115,7 +116,7 @@ async function main() {
   const t0 = performance.now();
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
-  const suite = new Suite({ resultsDir });
+  const suite = new Suite({ resultsDir, only: opts.only });
   const entry = cs.codeServerEntry(repoRoot);
 
   // 1. The VSIX.
@@ -414,7 +415,9 @@ async function runSteps(suite, s) {
     await wb.closeAllEditors(page);
     await wb.quickOpen(page, scenario.editFile);
     await waitStatus(page, (x) => STATUS_CACHED.test(x), 'the edited file audited', 20_000);
+    // More room for the panel (and the README's screenshot): no bottom panel, no side bar.
     await wb.runCommand(page, 'View: Hide Panel').catch(() => {});
+    await wb.runCommand(page, 'View: Close Primary Side Bar').catch(() => {});
     await wb.runCommand(page, 'Prompt Cache: Show Heatmap');
     const frame = await wb.findWebviewFrame(page, '[data-testid=token-heatmap]', 30_000);
     await frame.locator('[data-testid=tab-tokens]').click();
@@ -470,23 +473,27 @@ async function runSteps(suite, s) {
     await wb.quickOpen(page, scenario.editFile);
     await wb.clearNotifications(page);
     await wb.runCommand(page, 'Prompt Cache: Measure Recompute Time');
+    const asked = performance.now();
     const timingRe = /\d+(\.\d+)?\s?(ms|s)\b/;
     const found = await wb.waitFor(async () => {
       const notes = await wb.notifications(page);
       const note = notes.find((n) => timingRe.test(n) && /recompute|prefill|cold|cached|measured|faster/i.test(n)) ?? null;
       let panel = null;
       for (const f of page.frames()) {
-        const el = f.locator('[data-testid=timing] [data-testid=timing-local]');
-        if ((await el.count().catch(() => 0)) > 0) {
-          const txt = ((await el.first().textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
-          if (timingRe.test(txt)) panel = txt;
-        }
+        if (f === page.mainFrame() || f.isDetached()) continue;
+        const txt = await f.evaluate(() => document.querySelector('[data-testid=timing] [data-testid=timing-local]')?.textContent ?? null).catch(() => null);
+        if (txt && timingRe.test(txt)) panel = txt.replace(/\s+/g, ' ').trim();
       }
-      return note || panel ? { note, panel } : null;
+      return note || panel ? { note, panel, seconds: (performance.now() - asked) / 1000 } : null;
     }, { timeout: 180_000, interval: 500, message: 'a timing in a notification or the panel' }).catch(async (err) => {
       t.log(`notifications: ${(await wb.notifications(page)).join(' | ') || '(none)'}`);
+      for (const f of page.frames()) {
+        const info = await f.evaluate(() => ({ timing: !!document.querySelector('[data-testid=timing]'), text: (document.querySelector('[data-testid=timing]')?.textContent ?? '').slice(0, 120) })).catch((e) => ({ error: e.message.slice(0, 80) }));
+        t.log(`frame ${f.url().slice(0, 80)}: ${JSON.stringify(info)}`);
+      }
       throw err;
     });
+    t.log(`timing shown ${found.seconds.toFixed(1)} s after the command`);
     t.log(`notification: ${found.note ?? '(none)'}`);
     t.log(`panel timing: ${found.panel ?? '(none)'}`);
     await t.check('a timing in ms/s appears (notification or panel [data-testid=timing])', () => assert.ok(found.note || found.panel));

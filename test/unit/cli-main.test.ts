@@ -224,7 +224,7 @@ describe('cli history', () => {
   it('human table and churn', async () => {
     const r = await run(['history', join(repo, 'system-prompt.md')]);
     assert.match(r.stdout, /churn/);
-    assert.match(r.stdout, /line 3\s+3×/);
+    assert.match(r.stdout, /# Parcelpoint Support Assistant\s+3×/);
   });
   it('lint --against a git revision enables drift rules', async () => {
     const r = await run(['lint', join(repo, 'request.json'), '--against', 'HEAD~3', '--json']);

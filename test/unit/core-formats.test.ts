@@ -23,6 +23,12 @@ describe('formats: plain text and markdown', () => {
     assert.equal(formatForFileName('x.md'), 'markdown');
     assert.equal(formatForFileName('notes'), 'text');
   });
+  it('Markdown sections become segments named by heading (not inside code fences)', () => {
+    const src = 'Intro\n# Title\ntext\n```\n# not a heading\n```\n## Tone\nBe kind.\n';
+    const p = extractPrompt(src, 'a.md');
+    assert.deepEqual(p.segments.map((s) => s.name), ['(before the first heading)', '# Title', '## Tone']);
+    assert.equal(p.segments[2].end, src.length);
+  });
   it('--raw keeps everything, front matter included', () => {
     const src = '---\nmode: ask\n---\nBody';
     const p = extractPrompt(src, 'x.prompt.md', { raw: true });

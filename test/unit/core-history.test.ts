@@ -34,12 +34,29 @@ describe('history (example repository)', () => {
     assert.ok(addDate.recomputedTokens > 1600 && addDate.divergence!.line === 3);
     assert.equal(refresh.divergence!.line, 3);
     assert.equal(move.previousCommit, refresh.commit);
-    assert.equal(h.churn[0].region, 'line 3');
+    assert.equal(h.churn[0].region, '# Parcelpoint Support Assistant', 'Markdown churn is named by section');
     assert.equal(h.churn[0].firstDivergenceCount, 3);
     // The intro line was rewritten once (v4); the inserted/removed date lines replaced it around, too.
     const intro = h.lineChurn!.find((l) => l.text.startsWith('You are Pia'))!;
     assert.ok(intro.changedInVersions >= 1);
     assert.equal(h.lineChurn!.some((l) => l.text.startsWith('## Goals')), false, 'untouched lines are not listed');
+  });
+
+  it('includeWorkingTree adds the uncommitted copy as the last version', async () => {
+    const f = join(dir, 'reply.j2');
+    const { readFileSync } = await import('node:fs');
+    const committed = readFileSync(f, 'utf8');
+    writeFileSync(f, committed.replace('## How to write the reply', '## How to write a reply'));
+    try {
+      const h = await fileHistory(f, { includeWorkingTree: true });
+      const last = h.diffs.at(-1)!;
+      assert.equal(last.commit, 'WORKING-TREE');
+      assert.equal(last.subject, '(uncommitted changes)');
+      assert.ok(last.firstDivergentToken !== null && last.firstDivergentToken > 0);
+      assert.equal((await fileHistory(f)).diffs.at(-1)!.commit === 'WORKING-TREE', false);
+    } finally {
+      writeFileSync(f, committed);
+    }
   });
 
   it('lineChurnOf accumulates repeated edits of one region', async () => {

@@ -1,5 +1,7 @@
 // Provider cache rules: each rule's quantisation, minimums, breakpoints, prices, data hygiene.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { diffVersions } from '../../src/core/audit';
 import { CACHE_RULES, PROVIDER_IDS, cachedTokensFor, encodingFor, estimateProvider, minimumFor, providerForModel } from '../../src/core/providers';
@@ -104,6 +106,16 @@ describe('provider rules', () => {
     const r = diffVersions('a b c', 'a b d', { fileName: 'x.txt', provider: 'anthropic' });
     assert.match(r.encodingNote!, /Claude/);
     assert.match(r.providers[0].tokenizerNote!, /stand-in/);
+  });
+
+  it('anthropic on a request body: moving the breakpoint to the newest turn still reads the old entry', () => {
+    const dir = join(__dirname, '../../examples/support-agent/history/request.json');
+    const r = diffVersions(readFileSync(join(dir, 'v1.json'), 'utf8'), readFileSync(join(dir, 'v2.json'), 'utf8'), { fileName: 'request.json', provider: 'anthropic' });
+    assert.equal(r.format, 'json-anthropic');
+    assert.equal(r.divergence!.segment, 'messages[0].content');
+    assert.equal(r.providers[0].cachedTokens, r.reusablePrefixTokens, 'the whole old request was a cache entry (its last breakpoint)');
+    const moved = diffVersions(readFileSync(join(dir, 'v2.json'), 'utf8'), readFileSync(join(dir, 'v3.json'), 'utf8'), { fileName: 'request.json', provider: 'anthropic' });
+    assert.equal(moved.providers[0].cachedTokens, 0, 'tools reordered: nothing reused');
   });
 
   it('diffVersions: --model picks the encoding and the per-model minimum', () => {

@@ -84,3 +84,30 @@ describe('decoder model generator', () => {
     assert.ok(gpt2 > 120e6 && gpt2 < 128e6, `gpt2-small has ${gpt2}`);
   });
 });
+
+describe('decoder model cache repair', () => {
+  test('partial files of a killed writer are removed; a live writer\'s are kept', async () => {
+    const dir = path.join(root, 'stale');
+    const m = await ensureModel({ preset: 'tiny', cacheDir: dir });
+    const folder = path.dirname(m.modelPath);
+    // A pid that cannot be alive (above Linux's pid_max) and the test's own parent (alive).
+    const dead = path.join(folder, 'model.onnx.data.tmp-4194305-abc123');
+    const live = path.join(folder, `model.onnx.data.tmp-${process.ppid}-def456`);
+    fs.writeFileSync(dead, 'partial');
+    fs.writeFileSync(live, 'partial');
+    await ensureModel({ preset: 'tiny', cacheDir: dir, generatorVersion: GENERATOR_VERSION + 7 });
+    assert.equal(fs.existsSync(dead), false);
+    assert.equal(fs.existsSync(live), true);
+    fs.rmSync(live);
+  });
+
+  test('a folder where model.onnx should be is replaced', async () => {
+    const dir = path.join(root, 'dir-model');
+    const m = await ensureModel({ preset: 'tiny', cacheDir: dir });
+    fs.rmSync(m.modelPath);
+    fs.mkdirSync(path.join(m.modelPath, 'inner'), { recursive: true });
+    const again = await ensureModel({ preset: 'tiny', cacheDir: dir });
+    assert.equal(again.written, true);
+    assert.ok(fs.statSync(m.modelPath).isFile());
+  });
+});

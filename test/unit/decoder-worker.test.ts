@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, describe, test } from 'node:test';
 import { DecoderClient, DecoderError, resolveWorkerPath, type MeasureProgress } from '../../src/decoder/index';
@@ -121,6 +122,26 @@ if (!fs.existsSync(${JSON.stringify(marker)})) {
     const m = await c.measure({ ids: ids(30), reusablePrefix: 10, preset: 'tiny', cacheDir: root, threads: 1 });
     assert.equal(m.recomputedTokens, 20);
     await c.dispose();
+  });
+
+  test('onnxruntime writes no telemetry store or device id (ORT_DISABLE_TELEMETRY is set before the worker starts)', () => {
+    const home = path.join(root, 'xdg');
+    const script = path.join(root, 'telemetry-check.ts');
+    const index = path.resolve(__dirname, '../../src/decoder/index.ts');
+    fs.writeFileSync(
+      script,
+      `import { DecoderClient } from ${JSON.stringify(index)};
+const c = new DecoderClient();
+c.measure({ ids: [1, 2, 3, 4, 5, 6], reusablePrefix: 3, preset: 'tiny', cacheDir: ${JSON.stringify(path.join(root, 'tel-cache'))}, threads: 1 })
+  .then(() => c.dispose()).then(() => console.log('measured'));
+`,
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: home };
+    delete env.ORT_DISABLE_TELEMETRY;
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../node_modules/tsx/dist/cli.mjs'), script], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /measured/);
+    assert.equal(fs.existsSync(path.join(home, 'Microsoft')), false, 'onnxruntime created its telemetry folder');
   });
 
   test('bad requests and bad models reject with a clear error', async () => {

@@ -1,6 +1,6 @@
 // extractPrompt: what the model sees for a prompt file, plus how to map it back to the file.
 import { RenderBuilder } from '../text';
-import type { ExtractedPrompt, PromptFormat, PromptPlaceholder } from '../types';
+import type { ExtractedPrompt, PromptFormat, PromptPlaceholder, PromptSegment } from '../types';
 import { splitFrontMatter } from './frontMatter';
 import { extractJson } from './json';
 import { renderTemplate, type TemplateDialect } from './template';
@@ -57,9 +57,38 @@ export function extractPrompt(sourceText: string, fileName: string, options: Ext
       return fromTemplate(sourceText, 0, 'handlebars', format);
     case 'json':
       return extractJson(sourceText, 0, 'json');
+    case 'markdown': {
+      const p = plain(sourceText, format);
+      p.segments = markdownSections(p.text, 0);
+      return p;
+    }
     default:
       return plain(sourceText, format);
   }
+}
+
+/**
+ * Markdown sections as segments, named by their heading (e.g. `## Tone and style`), so a divergence or a
+ * history's churn names the section it falls in. Headings inside fenced code blocks do not count.
+ */
+export function markdownSections(text: string, from: number): PromptSegment[] {
+  const heads: { name: string; start: number }[] = [];
+  const re = /^(?:(`{3,}|~{3,})|(#{1,6})[ \t]+(.+?)[ \t#]*)$/gm;
+  let fence: string | null = null;
+  re.lastIndex = from;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1]) {
+      if (fence === null) fence = m[1][0];
+      else if (m[1][0] === fence) fence = null;
+    } else if (fence === null) {
+      heads.push({ name: `${m[2]} ${m[3].trim()}`, start: m.index });
+    }
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  const segments: PromptSegment[] = [];
+  if (heads.length && heads[0].start > from && text.slice(from, heads[0].start).trim()) segments.push({ name: '(before the first heading)', start: from, end: heads[0].start });
+  heads.forEach((h, i) => segments.push({ name: h.name, start: h.start, end: i + 1 < heads.length ? heads[i + 1].start : text.length }));
+  return segments;
 }
 
 function plain(sourceText: string, format: PromptFormat): ExtractedPrompt {
@@ -88,5 +117,5 @@ function promptFileBody(sourceText: string, bodyStart: number): ExtractedPrompt 
   for (let m = re.exec(b.text); m; m = re.exec(b.text)) {
     placeholders.push({ kind: 'output', expr: m[1], variable: true, renderedStart: m.index, renderedEnd: m.index + m[0].length, sourceStart: bodyStart + m.index, sourceEnd: bodyStart + m.index + m[0].length });
   }
-  return { format: 'prompt-file', text: b.text, map: b.map, segments: [], firstVariableOffset: placeholders[0]?.renderedStart ?? null, problems: [], breakpoints: [], blocks: [], placeholders };
+  return { format: 'prompt-file', text: b.text, map: b.map, segments: markdownSections(b.text, 0), firstVariableOffset: placeholders[0]?.renderedStart ?? null, problems: [], breakpoints: [], blocks: [], placeholders };
 }
