@@ -106,7 +106,7 @@ function handle(msg: HostToWebview): void {
       return;
     }
     case 'summary':
-      renderSummary(summary, msg.summary, heatmap.fileName, () => heatmap.revealDivergence());
+      renderSummary(summary, msg.summary, msg.fileName, () => heatmap.revealDivergence());
       return;
     case 'noDocument':
       heatmap.clear(msg.reason);

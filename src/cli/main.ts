@@ -78,12 +78,44 @@ function problemLines(file: string, source: string, problems: ParseProblem[]): s
   });
 }
 
+// `<rev>:<path>` (e.g. HEAD~1:prompts/system.md) reads a committed version, as `git show` does.
+const REV_SPEC = /^([^:]+):(.+)$/;
+
+function revPath(arg: string): string {
+  if (existsSync(arg)) return arg;
+  const m = REV_SPEC.exec(arg);
+  return m ? m[2] : arg;
+}
+
+async function readVersion(arg: string): Promise<string> {
+  const m = REV_SPEC.exec(arg);
+  if (existsSync(arg) || !m || /^[A-Za-z]$/.test(m[1])) return readPromptFile(arg);
+  const [, rev, file] = m;
+  try {
+    const root = (await safeGit(process.cwd()).raw(['rev-parse', '--show-toplevel'])).trim();
+    const rel = path.relative(root, path.resolve(file)).split(path.sep).join('/');
+    const text = await safeGit(root).show([`${rev}:${rel}`]);
+    if (text.includes('\0')) throw new CliError(`${arg}: binary file, not a text prompt`);
+    return text;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${arg}: no such file, and not a readable <git revision>:<path> (${firstLineOf((e as Error).message)})`);
+  }
+}
+
+function firstLineOf(s: string): string {
+  return (s ?? '').split('\n').find((l) => l.trim())?.replace(/^fatal: /, '').trim() ?? 'unknown error';
+}
+
 async function runDiff(oldFile: string, newFile: string, flags: CommonFlags & { failOver?: string }): Promise<void> {
   const failOver = parseNumber('--fail-over', flags.failOver, { min: 0, max: 100 });
   const options = auditOptions(flags, newFile);
-  if (!flags.as) options.oldFileName = oldFile;
-  const oldSource = readPromptFile(oldFile);
-  const newSource = readPromptFile(newFile);
+  if (!flags.as) {
+    options.fileName = revPath(newFile);
+    options.oldFileName = revPath(oldFile);
+  }
+  const oldSource = await readVersion(oldFile);
+  const newSource = await readVersion(newFile);
   const { result } = auditVersions(oldSource, newSource, options);
   if (flags.sarif) {
     const findings: LintFinding[] = [...result.findings];
@@ -239,7 +271,13 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`prompt-cache-audit: ${str.replace(/^error: /, '')}`) });
 
-  addCommonOptions(program.command('diff').description('compare two versions of a prompt file').argument('<old>', 'previous version').argument('<new>', 'new version'))
+  addCommonOptions(
+    program
+      .command('diff')
+      .description('compare two versions of a prompt file')
+      .argument('<old>', 'previous version: a file, or <git revision>:<path> (e.g. HEAD:prompts/system.md)')
+      .argument('<new>', 'new version: a file, or <git revision>:<path>'),
+  )
     .option('--fail-over <percent>', 'exit 1 when the change recomputes more than this share of the new version')
     .action((oldFile: string, newFile: string, flags) => runDiff(oldFile, newFile, flags));
 

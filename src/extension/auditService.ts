@@ -52,7 +52,13 @@ export class AuditService implements vscode.Disposable {
         if (!e.affectsConfiguration('promptCache')) return;
         this.settings = readSettings();
         this.client?.configure(this.settings.audit);
-        if (e.affectsConfiguration('promptCache.baseline')) for (const d of this.tracked.values()) void this.refreshBaseline(d);
+        if (e.affectsConfiguration('promptCache.baseline')) {
+          // Choosing a baseline kind ends any one-off comparison.
+          for (const d of this.tracked.values()) {
+            this.baselines.clearOverride(d.uri);
+            void this.refreshBaseline(d);
+          }
+        }
         else for (const d of this.tracked.values()) this.schedule(d, 'full', 0);
       }),
     );

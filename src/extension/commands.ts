@@ -69,11 +69,26 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (doc.uri.scheme !== 'file') return void vscode.window.showWarningMessage('Prompt Cache: Git revisions need a file on disk.');
       const revs = await git.fileLog(doc.uri.fsPath, 200).catch(() => []);
       if (revs.length === 0) return void vscode.window.showWarningMessage(`Prompt Cache: no commit touches ${path.basename(doc.fileName)} (or it is not in a Git repository).`);
-      const picked = await vscode.window.showQuickPick(
-        revs.map((r) => ({ label: r.subject || '(no subject)', description: new Date(r.date).toLocaleString(), detail: `${r.hash.slice(0, 10)}${r.path !== vscode.workspace.asRelativePath(doc.uri) ? ` · ${r.path}` : ''}`, rev: r })),
-        { title: 'Compare with Git Revision', placeHolder: 'Commit to use as the baseline (what the provider would have cached)', matchOnDescription: true, matchOnDetail: true },
-      );
+      type RevItem = vscode.QuickPickItem & { rev?: git.Revision };
+      const items: RevItem[] = revs.map((r) => ({
+        label: r.subject || '(no subject)',
+        description: new Date(r.date).toLocaleString(),
+        detail: `${r.hash.slice(0, 10)}${r.path !== vscode.workspace.asRelativePath(doc.uri) ? ` · ${r.path}` : ''}`,
+        rev: r,
+      }));
+      if (audits.baselines.hasOverride(doc.uri)) items.unshift({ label: '$(discard) Back to the default baseline', description: `promptCache.baseline: ${audits.current.baseline}` });
+      const picked = await vscode.window.showQuickPick(items, {
+        title: 'Compare with Git Revision',
+        placeHolder: 'Commit to use as the baseline (what the provider would have cached)',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
       if (!picked) return;
+      if (!picked.rev) {
+        audits.baselines.clearOverride(doc.uri);
+        await audits.refreshBaseline(doc);
+        return;
+      }
       const text = await git.showAt(doc.uri.fsPath, picked.rev.hash, picked.rev.path);
       if (text === undefined) return void vscode.window.showErrorMessage(`Prompt Cache: could not read ${picked.rev.path} at ${picked.rev.hash.slice(0, 7)}.`);
       audits.baselines.setOverride(doc.uri, { text, label: `commit ${picked.rev.hash.slice(0, 7)} (${picked.rev.subject})`, fileName: picked.rev.path });

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { AuditService, AuditState } from './auditService';
 import * as git from './git';
-import { formatCount, formatPercent, pickProvider, providerName } from './logic/format';
+import { formatPercent, pickProvider, providerName } from './logic/format';
 import { resolveInsideRoots } from './logic/paths';
 import {
   parsePanelState, parseWebviewMessage, type HistoryRowView, type HostToWebview, type KvDriftView, type PanelState,
@@ -21,7 +21,7 @@ export interface PanelActions {
   auditWorkspace(): Promise<void>;
 }
 
-export function summaryView(s: AuditState, provider: string, doc?: vscode.TextDocument): SummaryView {
+export function summaryView(s: AuditState, provider: string): SummaryView {
   const diff = s.result.diff;
   const est = pickProvider(diff, provider);
   const notes: string[] = [];
@@ -31,7 +31,6 @@ export function summaryView(s: AuditState, provider: string, doc?: vscode.TextDo
   if (!s.result.findingsFresh) notes.push('Lint findings update when typing pauses.');
   let divergenceAt: string | undefined;
   if (diff.divergence) divergenceAt = `line ${diff.divergence.line}, column ${diff.divergence.column}${diff.divergence.segment ? ` (${diff.divergence.segment})` : ''}`;
-  void doc;
   return {
     headline: `${formatPercent(est ? est.hitRatio : diff.new.tokens ? diff.reusablePrefixTokens / diff.new.tokens : 0)} cached`,
     provider: est ? providerName(est.id) + (est.model ? ` · ${est.model}` : '') : provider,
@@ -150,7 +149,7 @@ export class PromptCachePanel implements vscode.Disposable {
 
   private onAudit(s: AuditState): void {
     if (!this.doc || s.uri.toString() !== this.doc.uri.toString()) return;
-    this.post({ type: 'summary', uri: s.uri.toString(), version: s.version, summary: summaryView(s, this.audits.current.audit.provider) });
+    this.post({ type: 'summary', uri: s.uri.toString(), fileName: vscode.workspace.asRelativePath(s.uri), version: s.version, summary: summaryView(s, this.audits.current.audit.provider) });
     this.scheduleTokens();
   }
 
@@ -366,8 +365,4 @@ export async function openCommitDiff(file: vscode.Uri, commit: string): Promise<
   const left = parent ? revisionUri(file, parent.hash, parent.path) : revisionUri(file, '', r.path);
   const title = `${vscode.workspace.asRelativePath(file)} (${parent ? parent.hash.slice(0, 7) : 'empty'} ↔ ${r.hash.slice(0, 7)}: ${r.subject})`;
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
-}
-
-export function formatTokensLabel(n: number): string {
-  return `${formatCount(n)} tokens`;
 }

@@ -71,7 +71,7 @@ export interface WorkspaceRowView {
 /** Extension host → webview. */
 export type HostToWebview =
   | { type: 'document'; uri: string; fileName: string; version: number; text: string; ids: Uint32Array; starts: Uint32Array; firstDivergentToken: number | null; summary: SummaryView }
-  | { type: 'summary'; uri: string; version: number; summary: SummaryView }
+  | { type: 'summary'; uri: string; fileName: string; version: number; summary: SummaryView }
   | { type: 'noDocument'; reason: string }
   | { type: 'history'; uri: string; rows: HistoryRowView[]; note?: string }
   | { type: 'kvDrift'; uri: string; drift: KvDriftView }

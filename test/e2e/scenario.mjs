@@ -39,8 +39,13 @@ function globRe(glob) {
       }
     } else if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
-    else if (c === '{') (depth++, (re += '(?:'));
-    else if (c === '}' && depth) (depth--, (re += ')'));
+    else if (c === '{') {
+      depth++;
+      re += '(?:';
+    } else if (c === '}' && depth) {
+      depth--;
+      re += ')';
+    }
     else if (c === ',' && depth) re += '|';
     else re += c.replace(/[.+^$()|\\[\]]/g, '\\$&');
   }
@@ -200,6 +205,8 @@ export function chooseScenario({ repoRoot, explicit }) {
     placeholderFix,
     bomFile,
     tracked,
+    // Every prompt file the workspace will hold (the example's tracked files plus the fixtures added).
+    promptFiles: [...new Set([...tracked, ...overlay.map((o) => o.to).filter(isPrompt)])].sort(),
     minAuditedFiles: 3,
     historyRows: 2,
   };

@@ -20,6 +20,15 @@ export async function prepareWorkspace(scenario, dest) {
   if (scenario.replayScript) {
     const { makeHistoryRepo } = await import(pathToFileURL(scenario.replayScript).href);
     makeHistoryRepo({ dir: dest });
+    // Files of the example that are not versioned in its history (e.g. .vscode/settings.json).
+    cpSync(scenario.source, dest, {
+      recursive: true,
+      force: false,
+      filter: (src) => {
+        const rel = path.relative(scenario.source, src).split(path.sep).join('/');
+        return rel === '' || !(rel === 'history' || rel.startsWith('history/') || /(^|\/)(node_modules|\.git)(\/|$)/.test(rel));
+      },
+    });
   } else {
     cpSync(scenario.source, dest, { recursive: true, filter: (src) => !/[/\\](node_modules|\.git)([/\\]|$)/.test(src) });
     git(dest, 'init', '-q');
@@ -39,12 +48,12 @@ export async function prepareWorkspace(scenario, dest) {
     git(dest, 'commit', '-q', '--allow-empty', '-m', 'Workspace as shipped');
   }
   const uncommitted = scenario.uncommitted ?? [];
-  if (scenario.overlay.length || uncommitted.length) {
-    for (const o of scenario.overlay) {
-      mkdirSync(path.dirname(path.join(dest, o.to)), { recursive: true });
-      cpSync(o.from, path.join(dest, o.to));
-    }
-    for (const u of uncommitted) writeFileSync(path.join(dest, u.file), u.committed);
+  for (const o of scenario.overlay) {
+    mkdirSync(path.dirname(path.join(dest, o.to)), { recursive: true });
+    cpSync(o.from, path.join(dest, o.to));
+  }
+  for (const u of uncommitted) writeFileSync(path.join(dest, u.file), u.committed);
+  if (git(dest, 'status', '--porcelain')) {
     git(dest, 'add', '-A');
     git(dest, 'commit', '-q', '-m', 'Files the e2e tests need');
   }

@@ -42,9 +42,9 @@ before(async () => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       done({ code, stdout, stderr });
     });
@@ -220,6 +220,14 @@ describe('cli history', () => {
     }
     assert.equal((await run(['history', join(repo, 'system-prompt.md'), '--json', '--max', '2'])).stdout.includes('"commit"'), true);
     assert.equal(JSON.parse((await run(['history', join(repo, 'system-prompt.md'), '--json', '--max', '2'])).stdout).length, 1);
+  });
+  it('diff accepts <revision>:<path> for either version', async () => {
+    const r = await run(['diff', 'HEAD~3:request.json', 'request.json', '--json', '--provider', 'anthropic'], {}, repo);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).divergence.segment, 'tools[0].name');
+    const bad = await run(['diff', 'nope:request.json', 'request.json'], {}, repo);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not a readable <git revision>:<path>/);
   });
   it('human table and churn', async () => {
     const r = await run(['history', join(repo, 'system-prompt.md')]);

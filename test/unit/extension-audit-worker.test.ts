@@ -155,3 +155,18 @@ test('common prefix/suffix with a hint: a wrong hint falls back to a scan, never
   for (const hint of [0, 3, 12, 13, 50]) assert.equal(commonTextSuffix(a, b, hint, a.length - 11), 12, `hint ${hint}`);
   assert.equal(commonTextSuffix('aaa', 'aaaa', 10, 0), 0, 'never overlaps the prefix');
 });
+
+test('changing provider or encoding re-audits open documents (no stale findings or estimates)', () => {
+  const posted: { type: string; result?: { diff: { encoding: string; providers: { id: string }[] }; findingsFresh: boolean } }[] = [];
+  const e = new AuditEngine((m) => posted.push(m as never));
+  e.handle({ type: 'configure', settings: { provider: 'openai', model: '', encoding: 'auto', pricePerMillionTokens: null } });
+  e.handle({ type: 'open', uri: 'p', fileName: 'a.txt', version: 1, text: 'Hello there, general Kenobi.' });
+  e.handle({ type: 'audit', requestId: 1, uri: 'p', version: 1, full: true });
+  e.handle({ type: 'configure', settings: { provider: 'deepseek', model: '', encoding: 'cl100k_base', pricePerMillionTokens: 1 } });
+  e.handle({ type: 'audit', requestId: 2, uri: 'p', version: 1, full: true });
+  const [a, b] = posted;
+  assert.equal(a.result?.diff.providers[0].id, 'openai');
+  assert.equal(b.result?.diff.providers[0].id, 'deepseek');
+  assert.equal(b.result?.diff.encoding, 'cl100k_base');
+  assert.ok(b.result?.findingsFresh);
+});

@@ -162,7 +162,7 @@ describe('tokenization never throws and is exact', () => {
   };
 
   for (const name of ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'] as const) {
-    test(`${name}: ids equal tiktoken, starts are monotone, decode round-trips`, () => {
+    test(`${name}: ids equal tiktoken, starts are monotone`, () => {
       const enc = getEncoder(name);
       fc.assert(
         fc.property(anyText, (s) => {
@@ -172,12 +172,21 @@ describe('tokenization never throws and is exact', () => {
           assert.equal(t.starts.length, t.ids.length + 1);
           assert.equal(t.starts[t.ids.length], s.length);
           for (let i = 1; i < t.starts.length; i++) assert.ok(t.starts[i] >= t.starts[i - 1], 'starts never decrease');
-          assert.equal(enc.decode(t.ids), toUtf8RoundTrip(s), 'decode gives the text back (lone surrogates as U+FFFD)');
         }),
         params(name === 'o200k_base' ? 2 : 0.5),
       );
     });
   }
+
+  test('decode(encode(s)) gives the text back (lone surrogates as U+FFFD, a leading BOM kept)', () => {
+    const enc = getEncoder('o200k_base');
+    fc.assert(
+      fc.property(anyText, (s) => {
+        assert.equal(enc.decode(enc.encode(s)), toUtf8RoundTrip(s));
+      }),
+      params(),
+    );
+  });
 
   test('incremental tokenizer equals a full re-encode after arbitrary edits (surrogate splits included)', () => {
     const enc = getBpeEncoder('o200k_base');

@@ -65,6 +65,8 @@ export class AuditEngine {
         this.settings = msg.settings;
         const after = resolveEncoding(this.settings).encoding;
         if (before !== after) for (const d of this.docs.values()) this.retokenize(d);
+        // Lint minimums and prices depend on the provider/model: findings must be recomputed.
+        for (const d of this.docs.values()) d.findingsVersion = -1;
         return;
       }
       case 'open': {
