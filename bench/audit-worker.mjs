@@ -3,7 +3,6 @@
 // as the extension does after its debounce) and records the round trip of each, plus the longest event-loop stall
 // of this (host) thread throughout. The baseline timed in the same run is the worker's full tokenize+audit of the
 // file on open: what the host would block for if it did the work itself.
-/* global setInterval, clearInterval */
 // Usage: node bench/audit-worker.mjs [--edits N] [--mb SIZE]   (after `npm run build`)
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';

@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { ENCODING_NAMES, isEncodingName, type EncodingName } from '../core/encodings';
 import { isProviderId, PROVIDER_IDS } from '../core/providers';
+import { looksBinary } from '../core/text';
 import type { ProviderId } from '../core/types';
 
 export class CliError extends Error {
@@ -30,8 +31,7 @@ export function readPromptFile(file: string): string {
     if (code === 'EACCES' || code === 'EPERM') throw new CliError(`${file}: permission denied`);
     throw new CliError(`${file}: cannot read (${(e as Error).message})`);
   }
-  const head = buf.subarray(0, 8192);
-  if (head.includes(0)) throw new CliError(`${file}: binary file, not a text prompt`);
+  if (looksBinary(buf)) throw new CliError(`${file}: binary file, not a text prompt`);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
   } catch {

@@ -104,7 +104,7 @@ export function sourceToRenderedOffset(map: readonly OffsetMapPiece[], sourceOff
   return best;
 }
 
-/** True when the text contains a NUL byte or many replacement characters: not a text prompt. */
+/** True when the first 8 KB hold a NUL byte (what git and editors use to call a file binary). */
 export function looksBinary(buf: Uint8Array): boolean {
   const n = Math.min(buf.length, 8192);
   for (let i = 0; i < n; i++) if (buf[i] === 0) return true;

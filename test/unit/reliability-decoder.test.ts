@@ -115,7 +115,6 @@ describe('a damaged model cache is repaired, not fatal (CLI)', { skip: cliMissin
 
   test(
     'generation killed half-way (SIGKILL): the next run works and no partial files are left behind',
-    { todo: 'decoder/generator.ts ensureModel: a process killed while writing leaves model.onnx.data.tmp-<pid>-<rand> in the cache forever (160 MB for "small", ~500 MB for gpt2-small, once per interrupted run); nothing removes stale .tmp-* files. Remove .tmp-* files whose pid is not alive (or older than an hour) before generating' },
     async () => {
       const cacheDir = path.join(tmp, 'killed');
       const child = spawn(process.execPath, [CLI, 'measure', oldFile, newFile, '--preset', 'small', '--yes', '--raw', '--threads', '1', '--cache-dir', cacheDir], { stdio: 'ignore' });

@@ -66,7 +66,6 @@ const VECTORS: Vector[] = [
       git(repo, ['config', 'log.showSignature', 'true']);
       git(repo, ['config', 'gpg.program', markerScript(scripts, 'gpg.sh', marker)]);
     },
-    todo: 'core/history.ts, cli/main.ts previousFromGit and extension/git.ts run `git log` without --no-show-signature: a repo config with log.showSignature=true runs its gpg.program (arbitrary code). Pass `-c log.showSignature=false` (simple-git: config option) or `--no-show-signature` to every `git log`',
   },
   {
     name: 'core.hooksPath with every hook',

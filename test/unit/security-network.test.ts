@@ -132,7 +132,7 @@ describe('no network from native code (strace connect(2))', { skip: skip || (str
     const traceDir = path.join(tmp, 'strace');
     fs.mkdirSync(traceDir, { recursive: true });
     const cache2 = path.join(tmp, 'xdg-cache-strace');
-    const e = { ...env(), XDG_CACHE_HOME: cache2, PCA_NET_LOG: '', LINGER_MS: '15000' };
+    const e: NodeJS.ProcessEnv = { ...env(), XDG_CACHE_HOME: cache2, PCA_NET_LOG: '', LINGER_MS: '15000' };
     delete e.ORT_DISABLE_TELEMETRY; // the product must set it itself
     const linger = path.join(__dirname, 'fixtures', 'linger-after-cli.cjs');
     for (const [name, args] of [
