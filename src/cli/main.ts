@@ -184,12 +184,12 @@ async function expandPatterns(patterns: string[]): Promise<string[]> {
 
 async function previousFromGit(file: string, ref: string): Promise<string | undefined> {
   const dir = path.dirname(path.resolve(file));
-  const git = safeGit(dir);
   try {
-    const root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+    const root = (await safeGit(dir).raw(['rev-parse', '--show-toplevel'])).trim();
     const rel = path.relative(root, path.resolve(file)).split(path.sep).join('/');
     return await safeGit(root).show([`${ref}:${rel}`]);
   } catch (e) {
+    if (e instanceof HistoryError && e.code === 'git-missing') throw new CliError('--against: git is not installed (or not on PATH)');
     const msg = (e as Error).message;
     if (/not a git repository/i.test(msg)) throw new CliError(`--against: ${file} is not inside a git repository`);
     if (/ENOENT|spawn git/.test(msg)) throw new CliError('--against: git is not installed');

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { auditVersions, type AuditOptions } from './audit';
+import { gitEnvironment, resolveGitBinary } from './gitBinary';
 import type { ChurnRegion, HistoryEntry, HistoryResult, LineChurn, PromptVersion } from './types';
 
 export class HistoryError extends Error {
@@ -29,12 +30,33 @@ export const WORKING_TREE = 'WORKING-TREE';
 const SEP = '\x1f';
 
 /**
- * simple-git with settings that keep a cloned repository's own config from running programs while we read
- * it: no signature verification (log.showSignature would run gpg.program). We only run log, show and
- * rev-parse, which touch neither the index (fsmonitor) nor hooks, pagers or filters.
+ * simple-git with settings that keep a cloned repository from running programs or reaching the network while we
+ * read it: no signature verification (log.showSignature would run gpg.program); git resolved to an absolute path
+ * from PATH (never a `git.exe` planted in the repository, which Windows would otherwise find first); and
+ * GIT_NO_LAZY_FETCH=1 so a partial clone does not fetch missing objects. We only run log, show and rev-parse,
+ * which touch neither the index (fsmonitor) nor hooks, pagers or filters. Throws HistoryError('git-missing')
+ * when no git is on PATH.
  */
 export function safeGit(baseDir: string): SimpleGit {
-  return simpleGit({ baseDir, config: ['log.showSignature=false'] });
+  const binary = resolveGitBinary();
+  if (!binary) throw new HistoryError('git is not installed (or not on PATH)', 'git-missing');
+  const { env, unsafe } = gitEnvironment();
+  // simple-git only accepts binaries made of [A-Za-z0-9/.\\_~-] unless allowUnsafeCustomBinary is set (and then
+  // warns on the console each time). `binary` is the absolute path we resolved ourselves, never user or
+  // repository input, so a path with spaces (C:\Program Files\Git\cmd\git.exe) is allowed without the warning.
+  const plain = /^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(binary);
+  const make = () => simpleGit({ baseDir, binary, config: ['log.showSignature=false'], unsafe: { ...unsafe, allowUnsafeCustomBinary: !plain } });
+  return (plain ? make() : withoutConsoleWarn(make)).env(env);
+}
+
+function withoutConsoleWarn<T>(f: () => T): T {
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    return f();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 /** Commits that touched a file, oldest first, with the file's path in each commit. */
@@ -42,11 +64,11 @@ export async function listVersions(file: string, max?: number): Promise<{ root: 
   const abs = path.resolve(file);
   const dir = existsSync(abs) && statSync(abs).isDirectory() ? abs : path.dirname(abs);
   if (!existsSync(dir)) throw new HistoryError(`${file}: no such file or directory`, 'not-found');
-  const git = safeGit(dir);
   let root: string;
   try {
-    root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+    root = (await safeGit(dir).raw(['rev-parse', '--show-toplevel'])).trim();
   } catch (e) {
+    if (e instanceof HistoryError) throw e;
     const msg = (e as Error).message ?? String(e);
     if (/ENOENT|spawn git/i.test(msg)) throw new HistoryError('git is not installed (or not on PATH)', 'git-missing');
     if (/not a git repository/i.test(msg)) throw new HistoryError(`${file}: not inside a git repository`, 'not-a-repo');
@@ -86,9 +108,13 @@ export async function fileHistory(file: string, options: HistoryOptions = {}): P
   for (const v of versions) {
     try {
       contents.push(await git.show([`${v.commit}:${v.path}`]));
-    } catch {
-      // A commit that deleted the file: treat its content as empty.
-      contents.push('');
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      // A commit that deleted the file: treat its content as empty. Anything else (e.g. an object a partial
+      // clone never downloaded, which we do not fetch) is an error, not an empty version.
+      if (/does not exist in|exists on disk, but not in/i.test(msg)) contents.push('');
+      else if (/promisor|missing (blob|object)|could not fetch|unable to read|bad object/i.test(msg)) throw new HistoryError(`${v.path} at ${v.commit.slice(0, 12)} is not in the local repository (a partial clone?); it is not downloaded while reading history: ${firstLine(msg)}`, 'git-failed');
+      else throw new HistoryError(`git show failed: ${firstLine(msg)}`, 'git-failed');
     }
   }
   if (options.includeWorkingTree && existsSync(file) && statSync(file).isFile()) {

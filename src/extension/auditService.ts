@@ -27,6 +27,8 @@ export class AuditService implements vscode.Disposable {
   private readonly results = new Map<string, AuditState>();
   private readonly timers = new Map<string, { quick?: NodeJS.Timeout; full?: NodeJS.Timeout }>();
   private readonly tooLarge = new Set<string>();
+  /** Set by dispose(): late callbacks (a baseline read finishing, a timer) must not start a new worker. */
+  private disposed = false;
   /** Audits wait for the first baseline: an audit against "nothing" would flash "0% cached" on open. */
   private readonly baselineReady = new Map<string, Promise<void>>();
   private readonly emitter = new vscode.EventEmitter<AuditState>();
@@ -92,6 +94,7 @@ export class AuditService implements vscode.Disposable {
   }
 
   private ensureClient(): AuditClient {
+    if (this.disposed) throw new Error('the audit service was disposed');
     if (this.client) return this.client;
     const t0 = performance.now();
     this.client = new AuditClient({
@@ -112,22 +115,28 @@ export class AuditService implements vscode.Disposable {
 
   /** Starts tracking a prompt document (no-op if tracked); returns false when it is not audited (too large). */
   track(doc: vscode.TextDocument): boolean {
+    if (this.disposed) return false;
     const key = doc.uri.toString();
     if (this.tracked.has(key)) return true;
     const size = doc.getText().length;
     if (size > this.settings.maxFileBytes) {
-      if (!this.tooLarge.has(key)) {
-        this.tooLarge.add(key);
-        void vscode.window.showInformationMessage(
-          `Prompt Cache: ${path.basename(doc.fileName)} is larger than promptCache.maxFileSizeMB (${(size / 1048576).toFixed(1)} MB); it is not audited.`,
-        );
-      }
+      this.declineTooLarge(doc, size);
       return false;
     }
     this.tracked.set(key, doc);
     this.ensureClient().open(key, doc.fileName, doc.version, doc.getText());
     this.baselineReady.set(key, this.refreshBaseline(doc));
     return true;
+  }
+
+  /** One notice per document (not per attempt) that it is above promptCache.maxFileSizeMB. */
+  private declineTooLarge(doc: vscode.TextDocument, size: number): void {
+    const key = doc.uri.toString();
+    if (this.tooLarge.has(key)) return;
+    this.tooLarge.add(key);
+    void vscode.window.showInformationMessage(
+      `Prompt Cache: ${path.basename(doc.fileName)} is larger than promptCache.maxFileSizeMB (${(size / 1048576).toFixed(1)} MB); it is not audited.`,
+    );
   }
 
   forget(uri: vscode.Uri): void {
@@ -155,12 +164,21 @@ export class AuditService implements vscode.Disposable {
     } catch (e) {
       this.log.appendLine(`baseline for ${doc.fileName}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    if (this.disposed || !this.tracked.has(key)) return;
     this.schedule(doc, 'full', 0);
   }
 
   private onChange(e: vscode.TextDocumentChangeEvent): void {
     const key = e.document.uri.toString();
     if (!this.tracked.has(key) || e.contentChanges.length === 0) return;
+    // A document can grow past the limit after it was opened (a big paste): stop auditing it, as track() would.
+    // The length is known without getText() (which copies the whole text) from the edits' sizes.
+    const size = documentLength(e.document);
+    if (size > this.settings.maxFileBytes) {
+      this.forget(e.document.uri);
+      this.declineTooLarge(e.document, size);
+      return;
+    }
     const edits: DocumentEdit[] = e.contentChanges.map((c) => ({ offset: c.rangeOffset, deleteLength: c.rangeLength, text: c.text }));
     this.client?.change(key, e.document.version, edits);
     this.schedule(e.document, 'quick', QUICK_DELAY_MS);
@@ -175,6 +193,7 @@ export class AuditService implements vscode.Disposable {
   }
 
   private schedule(doc: vscode.TextDocument, kind: 'quick' | 'full', delay: number): void {
+    if (this.disposed) return;
     const key = doc.uri.toString();
     let t = this.timers.get(key);
     if (!t) this.timers.set(key, (t = {}));
@@ -188,7 +207,7 @@ export class AuditService implements vscode.Disposable {
   /** Asks the worker now; resolves with the result, or undefined when superseded by a newer edit. */
   async auditNow(doc: vscode.TextDocument, full: boolean): Promise<AuditState | undefined> {
     const key = doc.uri.toString();
-    if (!this.tracked.has(key) && !this.track(doc)) return undefined;
+    if (this.disposed || (!this.tracked.has(key) && !this.track(doc))) return undefined;
     const client = this.ensureClient();
     try {
       await this.baselineReady.get(key);
@@ -218,6 +237,7 @@ export class AuditService implements vscode.Disposable {
   }
 
   async history(doc: vscode.TextDocument, versions: { id: string; text: string }[]) {
+    if (this.disposed) return undefined;
     return this.ensureClient().history(doc.uri.toString(), doc.fileName, versions);
   }
 
@@ -226,6 +246,9 @@ export class AuditService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.tracked.clear();
+    this.baselineReady.clear();
     for (const t of this.timers.values()) {
       clearTimeout(t.quick);
       clearTimeout(t.full);
@@ -235,4 +258,10 @@ export class AuditService implements vscode.Disposable {
     this.client = undefined;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The document's length in UTF-16 units (VS Code: from its line model; the test stub: its text). */
+function documentLength(doc: vscode.TextDocument): number {
+  const last = doc.lineCount > 0 ? doc.lineAt(doc.lineCount - 1) : undefined;
+  return last ? doc.offsetAt(last.range.end) : doc.getText().length;
 }

@@ -33,6 +33,11 @@ export class Baselines {
 
   /** The baseline for a document; null means "nothing cached yet" (an empty previous version). */
   async get(doc: vscode.TextDocument, kind: BaselineKind): Promise<BaselineText | null> {
+    const b = await this.read(doc, kind);
+    return b && matchBom(b, doc.getText());
+  }
+
+  private async read(doc: vscode.TextDocument, kind: BaselineKind): Promise<BaselineText | null> {
     const o = this.overrides.get(doc.uri.toString());
     if (o) return o;
     if (kind === 'lastSave') return this.lastSave(doc);
@@ -55,6 +60,7 @@ export class Baselines {
     if (doc.uri.scheme === 'file') {
       try {
         const bytes = await vscode.workspace.fs.readFile(doc.uri);
+        // TextDecoder drops a leading BOM by default, as VS Code does for the document text.
         return { text: new TextDecoder().decode(bytes), label: 'version on disk' };
       } catch {
         return null;
@@ -71,4 +77,14 @@ export class Baselines {
     for (const [k, v] of this.overrides) if (v.label.startsWith('last save')) this.overrides.delete(k);
     return (await this.snapshots()?.clear()) ?? 0;
   }
+}
+
+/**
+ * VS Code decodes a UTF-8 file with a BOM without it (TextDocument.getText() has no U+FEFF; the BOM is written back
+ * on save, shown as "UTF-8 with BOM"), while `git show` returns the bytes with the BOM. Compared as they are, an
+ * unchanged file would diverge at token 0 ("0% cached"). Drop the baseline's BOM when the document text has none.
+ */
+export function matchBom(baseline: BaselineText, documentText: string): BaselineText {
+  if (baseline.text.charCodeAt(0) !== 0xfeff || documentText.charCodeAt(0) === 0xfeff) return baseline;
+  return { ...baseline, text: baseline.text.slice(1) };
 }

@@ -39,7 +39,6 @@ describe('malformed JSON request bodies', () => {
 
   test(
     'errors Node reports without a position are still located',
-    { todo: 'core/formats/json.ts parseUncached: when V8 gives no "position N" (e.g. `Unexpected token`), the YAML fallback accepts bare words and single quotes, so the problem lands at offset 0 (line 1) or at the end of the file. Locate the error with a small JSON scanner instead (first offset where the grammar fails)' },
     () => {
       const wrong: string[] = [];
       for (const [label, source, at] of JSON_ERRORS_WITHOUT_V8_POSITION) {
@@ -69,7 +68,6 @@ describe('malformed JSON request bodies', () => {
 
   test(
     'a UTF-8 BOM before a JSON body is not a syntax error',
-    { todo: 'core/formats/json.ts: a request.json saved with a BOM (common on Windows) is reported as "Malformed JSON: Unexpected token" at offset 0 and tokenized raw instead of as a chat request. Skip a leading U+FEFF (bodyStart + 1) and keep it as plain text' },
     () => {
       const body = '{"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]}';
       const plain = extractPrompt(body, 'request.json');

@@ -4,6 +4,7 @@
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { oneLineMessage, RenderBuilder } from '../text';
 import type { ExtractedPrompt, ParseProblem, PromptFormat, PromptSegment } from '../types';
+import { findJsonSyntaxError } from './jsonSyntax';
 
 export type JsonFlavour = 'json-anthropic' | 'json-openai-chat' | 'json-openai-responses' | 'json-gemini' | 'json';
 
@@ -21,20 +22,19 @@ export function parseJsonWithRanges(source: string, bodyStart = 0): { doc: Docum
 const recent: { source: string; bodyStart: number; result: { doc: Document.Parsed | null; problems: ParseProblem[] } }[] = [];
 
 function parseUncached(source: string, bodyStart: number): { doc: Document.Parsed | null; problems: ParseProblem[] } {
-  const text = source.slice(bodyStart);
+  // A leading BOM (Windows editors save one) is not JSON: parse it as a space so every offset stays the source's.
+  const text = source.charCodeAt(bodyStart) === 0xfeff ? ` ${source.slice(bodyStart + 1)}` : source.slice(bodyStart);
   try {
     JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    // Node's messages do not always carry a position; the YAML parser's error usually points at the spot.
-    let rel = pos ? Number(pos[1]) : undefined;
-    if (rel === undefined) {
-      const e0 = parseDocument(text, { uniqueKeys: false }).errors[0];
-      rel = e0 ? e0.pos[0] : 0;
-    }
+    // V8's message has no position for some errors and quotes a snippet of the file; the scanner gives both
+    // the exact offset and a message of our own.
+    const found = findJsonSyntaxError(text);
+    const v8 = /position (\d+)/.exec((e as Error).message);
+    const rel = found ? found.offset : v8 ? Number(v8[1]) : 0;
+    const message = found ? found.message : 'not valid JSON';
     const at = bodyStart + rel;
-    return { doc: null, problems: [{ message: oneLineMessage(`Malformed JSON: ${msg.replace(/^JSON\.parse: /, '')}`), severity: 'error', start: Math.min(at, source.length), end: Math.min(at + 1, source.length) }] };
+    return { doc: null, problems: [{ message: oneLineMessage(`Malformed JSON: ${message}`), severity: 'error', start: Math.min(at, source.length), end: Math.min(at + 1, source.length) }] };
   }
   const doc = parseDocument(text, { keepSourceTokens: false, uniqueKeys: false });
   if (doc.errors.length) {
@@ -88,6 +88,9 @@ export function extractJson(source: string, bodyStart: number, fileFormatFallbac
   const value = doc.toJS() as unknown;
   const flavour = detectFlavour(value);
   const b = new RenderBuilder();
+  // A leading BOM was skipped for parsing; it stays in the rendering as plain text (loaders differ on keeping
+  // it, and the `bom` lint rule reports it where it is).
+  if (source.charCodeAt(bodyStart) === 0xfeff) b.copy('\uFEFF', bodyStart);
   const segments: PromptSegment[] = [];
   const breakpoints: { rendered: number; source: number }[] = [];
   const blocks: number[] = [];

@@ -45,6 +45,7 @@ export class AuditClient {
   constructor(private readonly options: AuditClientOptions) {}
 
   private ensureWorker(): Worker {
+    if (this.disposed) throw new Error('the audit client was disposed');
     if (this.worker) return this.worker;
     const w = this.options.createWorker ? this.options.createWorker() : new Worker(this.options.workerPath);
     w.on('message', (m: WorkerToHost) => this.onMessage(m));
@@ -61,12 +62,23 @@ export class AuditClient {
       for (const uri of docs) this.options.onResync(uri);
     });
     this.worker = w;
+    // An idle worker never keeps the process alive (a test runner, a host shutting down); it is ref'd only while a
+    // request waits for its answer (see updateRef).
+    w.unref();
     if (this.settings) w.postMessage({ type: 'configure', settings: this.settings } satisfies HostToWorker);
     return w;
   }
 
   private send(msg: HostToWorker): void {
+    if (this.disposed) return; // nothing may start a worker after dispose()
     this.ensureWorker().postMessage(msg);
+  }
+
+  /** Keeps the process alive while answers are awaited, and only then. */
+  private updateRef(): void {
+    if (!this.worker) return;
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
   }
 
   get running(): boolean {
@@ -131,9 +143,11 @@ export class AuditClient {
     this.supersede(kind, uri);
     const requestId = this.nextId++;
     this.newest.set(`${kind} ${uri}`, requestId);
+    if (this.disposed) return Promise.resolve(undefined);
     return new Promise<T | undefined>((resolve, reject) => {
       this.pending.set(requestId, { kind, uri, resolve: resolve as (v: unknown) => void, reject });
       this.send(build(requestId));
+      this.updateRef();
     });
   }
 
@@ -145,6 +159,7 @@ export class AuditClient {
     if (p) {
       this.pending.delete(id);
       p.resolve(undefined);
+      this.updateRef();
     }
   }
 
@@ -170,6 +185,7 @@ export class AuditClient {
           if (p) {
             this.pending.delete(m.requestId);
             if (this.newest.get(`${p.kind} ${p.uri}`) === m.requestId) this.newest.delete(`${p.kind} ${p.uri}`);
+            this.updateRef();
             p.reject(new Error(m.message));
           }
         } else if (m.uri) {
@@ -191,6 +207,7 @@ export class AuditClient {
     if (!p) return; // superseded: nobody wants it
     this.pending.delete(requestId);
     if (this.newest.get(`${p.kind} ${p.uri}`) === requestId) this.newest.delete(`${p.kind} ${p.uri}`);
+    this.updateRef();
     p.resolve(value);
   }
 
