@@ -221,8 +221,10 @@ function matchLines(a: string[], b: string[]): number[] {
   return match;
 }
 
+/** The line that says what failed (git's `fatal:`/`error:` line, not a warning before it), for one-line messages. */
 function firstLine(s: string): string {
-  return (s ?? '').split('\n').find((l) => l.trim())?.trim() ?? 'unknown error';
+  const lines = (s ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? 'unknown error';
 }
 
 function realPath(p: string): string {

@@ -1,7 +1,7 @@
 // The status bar item for the active prompt file: estimated cache hit vs. the baseline under the chosen provider.
 import * as vscode from 'vscode';
 import type { AuditService, AuditState } from './auditService';
-import { statusSummary, type LocalTiming } from './logic/format';
+import { STATUS_TOOLTIP_COMMANDS, statusSummary, type LocalTiming } from './logic/format';
 
 export class CacheStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('promptCache.status', vscode.StatusBarAlignment.Right, 100);
@@ -36,7 +36,7 @@ export class CacheStatusBar implements vscode.Disposable {
     if (s) this.render(s);
     else {
       this.item.text = '$(loading~spin) Prompt Cache';
-      this.item.tooltip = 'Auditing…';
+      this.item.tooltip = 'Prompt Cache: auditing this prompt file against its baseline… Click to open the heatmap.';
       this.item.backgroundColor = undefined;
       this.item.show();
     }
@@ -47,6 +47,8 @@ export class CacheStatusBar implements vscode.Disposable {
     this.item.text = summary.text;
     const md = new vscode.MarkdownString(summary.tooltip);
     md.supportThemeIcons = true;
+    // Command links in the tooltip (provider, baseline, lint): only these commands, no arguments.
+    md.isTrusted = { enabledCommands: STATUS_TOOLTIP_COMMANDS };
     this.item.tooltip = md;
     this.item.backgroundColor = summary.level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.accessibilityInformation = { label: `Prompt cache: ${summary.text.replace(/\$\([^)]*\)\s*/g, '')}` };

@@ -139,12 +139,13 @@ test('a bad edit (out of range) is reported, not thrown, and asks for a resync',
   assert.equal(posted[0].uri, 'x');
 });
 
-test('positionAt follows the core LineIndex (\\n, \\r\\n, lone \\r)', async () => {
-  const { positionAt } = await import('../../src/extension/logic/auditEngine');
+test('line starts follow the core LineIndex (\\n, \\r\\n, lone \\r)', async () => {
+  const { LineStarts } = await import('../../src/extension/logic/quickRender');
   const { LineIndex } = await import('../../src/core/text');
   const text = 'ab\r\ncd\ref\n\ngh\r\n';
   const idx = new LineIndex(text);
-  for (let o = 0; o <= text.length; o++) assert.deepEqual(positionAt(text, o), idx.position(o), `offset ${o}`);
+  const lines = new LineStarts(text);
+  for (let o = 0; o <= text.length; o++) assert.deepEqual(lines.position(o), idx.position(o), `offset ${o}`);
 });
 
 test('common prefix/suffix with a hint: a wrong hint falls back to a scan, never a wrong answer', async () => {

@@ -80,7 +80,6 @@ describe('baselines never throw', { skip: gitAvailable() ? false : 'git is not i
 
   test(
     'an unchanged file saved with a UTF-8 BOM is 100% cached against HEAD',
-    { todo: 'extension/baselines.ts + git.ts: VS Code removes the UTF-8 BOM from TextDocument.getText() (the encoding shows as "UTF-8 with BOM"), but `git show HEAD:file` returns it, so an unchanged BOM file diverges at token 0 ("0% cached"); the CLI keeps the BOM on both sides. Strip a leading U+FEFF from the git (and on-disk) baseline when the document text has none (or re-add it to the document text when the file starts with EF BB BF) so both sides agree with the CLI' },
     async () => {
       const bomRepo = path.join(tmp, 'bom-repo');
       makeRepo(bomRepo, 'system.prompt.md', [`\uFEFF${TEXT}`]);
@@ -133,7 +132,6 @@ describe('files above promptCache.maxFileSizeMB', () => {
 
   test(
     'a tracked file that grows past the limit (a 50 MB paste) stops being audited, with a notice',
-    { todo: 'extension/auditService.ts onChange: the size limit is only checked in track(); a document that grows past promptCache.maxFileSizeMB after it was opened keeps being forwarded to the audit worker and fully re-audited (lint on 50 MB) and the panel keeps posting its whole text. Check the new length in onChange and forget() the document with the same notice' },
     async () => {
       vs.stub.state.settings = { 'promptCache.maxFileSizeMB': { defaultValue: 1 } };
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -187,7 +185,6 @@ describe('closing a document or disposing the service stops its audits', () => {
 
   test(
     'dispose() right after opening a document does not start a new audit worker',
-    { todo: 'extension/auditService.ts dispose(): `tracked` is not cleared and there is no disposed flag, so the baseline refresh still pending for a just-opened document resolves after dispose, calls schedule() → auditNow() → ensureClient() and starts a NEW audit worker thread that nothing stops (on deactivate / window reload). Clear `tracked` in dispose() and make ensureClient() refuse after dispose' },
     async () => {
       const lines: string[] = [];
       // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,17 +3,9 @@
 // the bench and the tests drive it from plain Node.
 import { Worker } from 'node:worker_threads';
 import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from '../auditProtocol';
-import type { EncodingName } from '../../core/encodings';
 
-export interface TokensAnswer {
-  uri: string;
-  version: number;
-  encoding: EncodingName;
-  ids: Uint32Array;
-  sourceStarts: Uint32Array;
-  firstDivergentToken: number | null;
-  baselineIds?: Uint32Array;
-}
+/** The worker's `tokens` answer, without the envelope. */
+export type TokensAnswer = Omit<Extract<WorkerToHost, { type: 'tokens' }>, 'type' | 'requestId'>;
 
 interface Pending {
   kind: 'audit' | 'tokens' | 'history';

@@ -2,14 +2,14 @@
 // the baseline, and the audit. The worker entry only moves messages; tests drive this class directly too.
 import type { EncodingName, TokenizedText } from '../../core/encodings';
 import type { DiffResult } from '../../core/types';
-import { renderedToSourceOffset, sourceToRenderedOffset } from '../../core/text';
-import type { SourcePosition } from '../../core/types';
+import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from '../../core/text';
 import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from '../auditProtocol';
 import { assertNever } from '../auditProtocol';
 import {
-  commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, render, resolveEncoding, tokenize,
+  commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, render, resolveEncoding, tokenizeRendered,
   type Rendered, type TokenSequence,
 } from './coreBridge';
+import { directRenderedOffset, LineStarts, renderedAfterEdit } from './quickRender';
 
 interface BaselineState {
   label: string;
@@ -19,6 +19,7 @@ interface BaselineState {
   tokens?: TokenizedText;
   idsEncoding?: EncodingName;
   rendered?: Rendered;
+  lines?: LineIndex;
 }
 
 interface DocState {
@@ -29,6 +30,10 @@ interface DocState {
   rendered: Rendered;
   encoding: EncodingName;
   tokens: TokenSequence;
+  /** Line starts of `source`, kept up to date by edits (line/column of the divergence without a scan). */
+  lines: LineStarts;
+  /** Prompt files: the source before the body (front matter), which keystroke edits of the body never change. */
+  sourceHead?: string;
   baseline: BaselineState;
   /** Common prefix with the baseline, kept up to date cheaply from the edit's first changed token. */
   firstDivergentToken: number | null;
@@ -135,9 +140,9 @@ export class AuditEngine {
     const { encoding } = resolveEncoding(this.settings);
     const rendered = render(source, fileName);
     const t0 = performance.now();
-    const tokens = createTokenSequence(encoding, rendered.text);
+    const tokens = createTokenSequence(encoding, rendered);
     const d: DocState = {
-      uri, fileName, version, source, rendered, encoding, tokens, baseline,
+      uri, fileName, version, source, rendered, encoding, tokens, baseline, lines: new LineStarts(source),
       firstDivergentToken: null, findings: [], findingsVersion: -1,
       lastTokenizeMs: performance.now() - t0, lastIncremental: false,
     };
@@ -150,19 +155,57 @@ export class AuditEngine {
   }
 
   private applyEdits(d: DocState, edits: DocumentEdit[]): void {
-    // Edits of one event do not overlap; applying them from the highest offset down keeps every offset valid.
-    const sorted = edits.length > 1 ? [...edits].sort((a, b) => b.offset - a.offset) : edits;
-    let source = d.source;
-    for (const e of sorted) {
-      if (e.offset < 0 || e.offset + e.deleteLength > source.length) throw new Error(`edit out of range in ${d.uri}`);
-      source = source.slice(0, e.offset) + e.text + source.slice(e.offset + e.deleteLength);
-    }
     const t0 = performance.now();
+    for (const e of edits) {
+      if (!(e.offset >= 0 && e.deleteLength >= 0 && e.offset + e.deleteLength <= d.source.length)) throw new Error(`edit out of range in ${d.uri}`);
+    }
+    // The keystroke path: one edit that maps straight into the rendered text: no re-extraction, and no O(N) copy
+    // or scan of the source (it stays the front matter + the tokenizer's text, joined only by a full audit).
+    const head = () => (d.sourceHead ??= d.source.slice(0, d.rendered.frontMatter?.end ?? 0));
+    const at = edits.length === 1 && d.tokens.incremental ? directRenderedOffset(d.rendered, head, edits[0]) : null;
+    let firstChanged: number;
+    if (at !== null) {
+      const e = edits[0];
+      const before = d.tokens.text;
+      firstChanged = d.tokens.applyEdit(at, e.deleteLength, e.text).firstChangedToken;
+      const after = d.tokens.text;
+      const shift = e.offset - at;
+      const h = shift === 0 ? '' : head();
+      d.source = shift === 0 ? after : h + after;
+      d.lines.applyEdit((i) => (i >= shift ? after.charCodeAt(i - shift) : h.charCodeAt(i)), d.source.length, e.offset, e.deleteLength, e.text.length);
+      d.rendered = renderedAfterEdit(d.rendered, before, after, at, e.deleteLength, e.text);
+    } else {
+      // Edits of one event do not overlap; applying them from the highest offset down keeps every offset valid.
+      const sorted = edits.length > 1 ? [...edits].sort((a, b) => b.offset - a.offset) : edits;
+      let source = d.source;
+      for (const e of sorted) {
+        source = source.slice(0, e.offset) + e.text + source.slice(e.offset + e.deleteLength);
+        const text = source;
+        d.lines.applyEdit((i) => text.charCodeAt(i), text.length, e.offset, e.deleteLength, e.text.length);
+      }
+      firstChanged = this.reRender(d, source, sorted);
+      d.source = source;
+      d.sourceHead = undefined;
+    }
+    d.lastTokenizeMs = performance.now() - t0;
+    d.lastIncremental = d.tokens.incremental;
+    d.firstDivergentToken = this.divergence(d, firstChanged);
+  }
+
+  /** Re-extracts the prompt (templates, JSON, front matter edits) and brings the tokens up to date. */
+  private reRender(d: DocState, source: string, edits: readonly DocumentEdit[]): number {
     const before = d.rendered.text;
     const rendered = render(source, d.fileName);
+    const after = rendered.text;
+    if (!d.tokens.incremental || rendered.hardBoundaries?.length) {
+      // Pieces between hard boundaries are tokenized apart (as the core does): no incremental update.
+      const old = d.tokens.ids;
+      d.tokens = createTokenSequence(d.encoding, rendered);
+      d.rendered = rendered;
+      return commonPrefixLength(old, d.tokens.ids);
+    }
     // The rendered text changes in one contiguous span (common prefix and suffix): one incremental edit. Scanning
     // 1 MB char by char costs ~20 ms, so start from where the source edits map to and only verify up to there.
-    const after = rendered.text;
     let lo = Infinity;
     let hi = 0;
     for (const e of edits) {
@@ -174,24 +217,16 @@ export class AuditEngine {
     const p = commonTextPrefix(before, after, prefixHint);
     const s = commonTextSuffix(before, after, endHint === null ? 0 : before.length - endHint, Math.min(before.length, after.length) - p);
     let firstChanged = d.tokens.ids.length;
-    let incremental = true;
-    if (before !== after) {
-      const r = d.tokens.applyEdit(p, before.length - p - s, after.slice(p, after.length - s));
-      firstChanged = r.firstChangedToken;
-      incremental = r.incremental;
-    }
-    d.source = source;
+    if (before !== after) firstChanged = d.tokens.applyEdit(p, before.length - p - s, after.slice(p, after.length - s)).firstChangedToken;
     d.rendered = rendered;
-    d.lastTokenizeMs = performance.now() - t0;
-    d.lastIncremental = incremental;
-    d.firstDivergentToken = this.divergence(d, firstChanged);
+    return firstChanged;
   }
 
   private baselineTokens(d: DocState): TokenizedText {
     const b = d.baseline;
     if (!b.tokens || !b.rendered || b.idsEncoding !== d.encoding) {
       b.rendered = render(b.source, b.fileName ?? d.fileName);
-      b.tokens = tokenize(d.encoding, b.rendered.text);
+      b.tokens = tokenizeRendered(d.encoding, b.rendered);
       b.idsEncoding = d.encoding;
     }
     return b.tokens;
@@ -244,14 +279,19 @@ export class AuditEngine {
     const reusable = k === null ? total : k;
     let divergence: DiffResult['divergence'] = null;
     if (k !== null) {
-      const newOffset = renderedToSourceOffset(d.rendered.map, d.tokens.starts[Math.min(k, total)], d.source.length);
-      const renderedNew = d.tokens.starts[Math.min(k, total)];
+      const renderedNew = d.tokens.tokenStart(Math.min(k, total));
+      const newOffset = renderedToSourceOffset(d.rendered.map, renderedNew, d.source.length);
       // Both versions share tokens [0, k), so token k starts at the same rendered offset in the old version.
       const oldRendered = d.baseline.rendered;
       const oldOffset = oldRendered ? renderedToSourceOffset(oldRendered.map, Math.min(renderedNew, oldRendered.text.length), d.baseline.source.length) : 0;
       const seg = d.rendered.segments.find((s) => s.start <= renderedNew && renderedNew < s.end);
-      divergence = { ...positionAt(d.source, newOffset), old: positionAt(d.baseline.source, oldOffset), segment: seg?.name };
+      d.baseline.lines ??= new LineIndex(d.baseline.source);
+      divergence = { ...d.lines.position(newOffset), old: d.baseline.lines.position(oldOffset), segment: seg?.name };
     }
+    const tokens = d.tokens;
+    // `starts` is read only by estimates that need a token index of an offset (templates, JSON breakpoints):
+    // settling it costs O(tokens after the last edit), so a plain prompt's keystroke never asks for it.
+    const newTokens = { ids: tokens.ids, get starts() { return tokens.starts; } };
     return {
       encoding: d.encoding,
       encodingNote: note,
@@ -262,7 +302,7 @@ export class AuditEngine {
       reusablePrefixTokens: reusable,
       recomputedTokens: total - reusable,
       divergence,
-      providers: estimateProviders(this.settings, d.encoding, reusable, d.baseline.rendered ?? render(d.baseline.source, d.fileName), this.baselineTokens(d), d.rendered, { ids: d.tokens.ids, starts: d.tokens.starts }),
+      providers: estimateProviders(this.settings, d.encoding, reusable, d.baseline.rendered ?? render(d.baseline.source, d.fileName), this.baselineTokens(d), d.rendered, newTokens),
       findings: d.findings,
       // Identical tokens from different files: only file-only parts (front matter, JSON whitespace) changed.
       ...(k === null && d.source !== d.baseline.source ? { noEffectOnCache: true } : {}),
@@ -272,15 +312,14 @@ export class AuditEngine {
   private divergenceRange(d: DocState, diff: DiffResult): { start: number; end: number } | null {
     if (diff.firstDivergentToken === null || diff.noEffectOnCache) return null;
     const k = d.firstDivergentToken ?? diff.firstDivergentToken;
-    const starts = d.tokens.starts;
     const n = d.tokens.ids.length;
     if (k >= n) {
       // The new version is a strict prefix of the baseline: mark its end.
       const end = renderedToSourceOffset(d.rendered.map, d.rendered.text.length, d.source.length);
       return { start: end, end };
     }
-    const start = renderedToSourceOffset(d.rendered.map, starts[k], d.source.length);
-    const end = Math.max(start, renderedToSourceOffset(d.rendered.map, starts[k + 1], d.source.length));
+    const start = renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k), d.source.length);
+    const end = Math.max(start, renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k + 1), d.source.length));
     return { start, end };
   }
 
@@ -299,7 +338,7 @@ export class AuditEngine {
     const rows: HistoryRow[] = [];
     let prev: Uint32Array | null = null;
     for (const v of versions) {
-      const ids = tokenize(encoding, render(v.text, fileName).text).ids;
+      const ids = tokenizeRendered(encoding, render(v.text, fileName)).ids;
       let first: number | null = 0;
       if (prev) {
         const k = commonPrefixLength(prev, ids);
@@ -314,31 +353,6 @@ export class AuditEngine {
 
 function toBaseline(b: BaselineText): BaselineState {
   return { label: b.label, source: b.text, fileName: b.fileName };
-}
-
-/**
- * 1-based line/column of one offset, with the core's LineIndex rules (\n, \r\n and a lone \r end a line). A
- * single scan: building a whole line index per keystroke cost ~9 ms on 1 MB, this ~1 ms.
- */
-export function positionAt(text: string, offset: number): SourcePosition {
-  const o = Math.max(0, Math.min(offset, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < o; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      line++;
-      lineStart = i + 1;
-    } else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) {
-        if (i + 1 >= o) break; // offset sits between \r and \n: still on this line
-        i++;
-      }
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { offset: o, line, column: o - lineStart + 1 };
 }
 
 /** Length of the common prefix of two texts, trusting `hint` once a single (memcmp-fast) comparison confirms it. */

@@ -1,6 +1,7 @@
 // The one place the extension calls into the core for auditing. Keeping it thin and in one file means the
 // extension follows the core's API as it evolves without touching the worker or the editor adapters.
 import { diffVersions, estimateForVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../../core/audit';
+import { tokenizePieces } from '../../core/divergence';
 import { getBpeEncoder, getEncoder, type EncodingName, type TokenizedText } from '../../core/encodings';
 import { IncrementalTokenizer } from '../../core/tokenizer/incremental';
 import type { DiffResult, ExtractedPrompt, ProviderEstimate } from '../../core/types';
@@ -17,19 +18,29 @@ export function render(source: string, fileName: string): Rendered {
   return extractPrompt(source, fileName);
 }
 
-/** Token sequence of a text that can follow edits. */
+/** Token sequence of a rendered prompt; `incremental` ones can follow edits. */
 export interface TokenSequence {
+  /** The text the tokens are of. */
+  readonly text: string;
+  /** A view, valid until the next edit. */
   readonly ids: Uint32Array;
-  /** Rendered offset of each token's start; length ids.length + 1. */
+  /** Rendered offset of each token's start; length ids.length + 1. Can cost O(tokens after the last edit). */
   readonly starts: Uint32Array;
-  /** Applies one edit; returns the first token index whose id may differ. */
-  applyEdit(offset: number, deleteLength: number, insertText: string): { firstChangedToken: number; incremental: boolean };
+  readonly incremental: boolean;
+  /** Start of token i (i <= ids.length), O(1). */
+  tokenStart(i: number): number;
+  /** Applies one edit (incremental sequences only); returns the first token index whose id may differ. */
+  applyEdit(offset: number, deleteLength: number, insertText: string): { firstChangedToken: number };
 }
 
 class IncrementalSequence implements TokenSequence {
   private readonly tok: IncrementalTokenizer;
+  readonly incremental = true;
   constructor(encoding: EncodingName, text: string) {
     this.tok = new IncrementalTokenizer(getBpeEncoder(encoding), text);
+  }
+  get text(): string {
+    return this.tok.text;
   }
   get ids(): Uint32Array {
     return this.tok.ids;
@@ -37,18 +48,43 @@ class IncrementalSequence implements TokenSequence {
   get starts(): Uint32Array {
     return this.tok.starts;
   }
+  tokenStart(i: number): number {
+    return this.tok.tokenStart(i);
+  }
   applyEdit(offset: number, deleteLength: number, insertText: string) {
-    const r = this.tok.applyEdit(offset, deleteLength, insertText);
-    return { firstChangedToken: r.firstChangedToken, incremental: true };
+    return { firstChangedToken: this.tok.applyEdit(offset, deleteLength, insertText).firstChangedToken };
   }
 }
 
-export function createTokenSequence(encoding: EncodingName, text: string): TokenSequence {
-  return new IncrementalSequence(encoding, text);
+/** Tokens of a rendering with hard boundaries (JSON bodies: no merge across messages), as the core cuts them. */
+class PiecesSequence implements TokenSequence {
+  readonly incremental = false;
+  private readonly t: TokenizedText;
+  constructor(encoding: EncodingName, readonly text: string, boundaries: number[]) {
+    this.t = tokenizePieces(getEncoder(encoding), text, boundaries);
+  }
+  get ids(): Uint32Array {
+    return this.t.ids;
+  }
+  get starts(): Uint32Array {
+    return this.t.starts;
+  }
+  tokenStart(i: number): number {
+    return this.t.starts[i];
+  }
+  applyEdit(): never {
+    throw new Error('not an incremental token sequence');
+  }
 }
 
-export function tokenize(encoding: EncodingName, text: string): TokenizedText {
-  return getEncoder(encoding).tokenize(text);
+/** Tokens of a rendered prompt exactly as the core counts them (hard boundaries included). */
+export function createTokenSequence(encoding: EncodingName, rendered: Pick<Rendered, 'text' | 'hardBoundaries'>): TokenSequence {
+  return rendered.hardBoundaries?.length ? new PiecesSequence(encoding, rendered.text, rendered.hardBoundaries) : new IncrementalSequence(encoding, rendered.text);
+}
+
+/** One-off tokens of a rendered prompt, as the core's diff computes them. */
+export function tokenizeRendered(encoding: EncodingName, rendered: Pick<Rendered, 'text' | 'hardBoundaries'>): TokenizedText {
+  return tokenizePieces(getEncoder(encoding), rendered.text, rendered.hardBoundaries);
 }
 
 export function commonPrefixLength(a: ArrayLike<number>, b: ArrayLike<number>, from = 0): number {

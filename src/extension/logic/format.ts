@@ -67,6 +67,15 @@ export function statusSummary(diff: DiffResult, providerId: string, baselineLabe
   return { text: `$(database) ${formatPercent(ratio)} cached`, tooltip: tooltipLines(diff, est, baselineLabel, timing, head, est?.cachedTokens).join('\n'), level };
 }
 
+/** Commands the status bar tooltip links to (its MarkdownString trusts exactly these). */
+export const STATUS_TOOLTIP_COMMANDS = ['promptCache.selectProvider', 'promptCache.compareWithGitRevision', 'promptCache.compareWithLastSave', 'promptCache.auditCurrentFile'];
+const STATUS_LINKS = [
+  '[$(server) Provider](command:promptCache.selectProvider "Select the provider and model the estimate follows")',
+  '[$(git-commit) Compare with revision…](command:promptCache.compareWithGitRevision "Choose the Git revision to compare with")',
+  '[$(history) Last save](command:promptCache.compareWithLastSave "Compare with the last saved version")',
+  '[$(checklist) Lint](command:promptCache.auditCurrentFile "Run the full audit with the lint rules")',
+].join(' · ');
+
 function tooltipLines(diff: DiffResult, est: ProviderEstimate | undefined, baselineLabel: string, timing: LocalTiming | undefined, head: string, cached?: number): string[] {
   const lines = [`**Prompt Cache** — baseline: ${escapeMarkdown(baselineLabel)}`, '', head, ''];
   lines.push(`| | tokens |`, `|---|---:|`);
@@ -87,7 +96,7 @@ function tooltipLines(diff: DiffResult, est: ProviderEstimate | undefined, basel
   if (timing) {
     lines.push('', `Local recompute (${escapeMarkdown(timing.preset)}): cold ${formatMs(timing.coldMs)}, with cached prefix ${formatMs(timing.warmMs)}`);
   }
-  lines.push('', 'Click to open the heatmap.');
+  lines.push('', 'Click to open the heatmap.', '', STATUS_LINKS);
   return lines;
 }
 

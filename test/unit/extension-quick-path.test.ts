@@ -1,0 +1,129 @@
+// The keystroke path of the audit engine (edits mapped straight into the rendered text, divergence from the
+// tokenizer's splice, line/column from spliced line starts) against a fresh full audit by the core after every one
+// of many random edits, for each format, with edits aimed at what the quick path must notice: headings, fences,
+// `${…}` variables, line breaks (\n, \r\n, lone \r), front matter, and edits that undo earlier ones.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diffVersions } from '../../src/core/audit';
+import type { AuditResult, DocumentEdit, WorkerToHost } from '../../src/extension/auditProtocol';
+import { AuditEngine } from '../../src/extension/logic/auditEngine';
+import { LineStarts } from '../../src/extension/logic/quickRender';
+import { LineIndex } from '../../src/core/text';
+
+function rng(seed: number) {
+  return () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+}
+
+const PIECES = ['x', ' ', 'a', '\n', '#', '# ', '## Head', '```', '~~~', '$', '{', '}', '${', '${file}', '${input:name}', '${selection', '\r', '\r\n', '---\n', 'é', '😀', '  ', 'word ', '\t'];
+
+function bodyFor(fileName: string): string {
+  const lines = [
+    ...(fileName.endsWith('.prompt.md') ? ['---', 'mode: agent', 'description: quick path', '---'] : []),
+    'Intro line before any heading.',
+    '# System',
+    'You are a careful assistant. Use ${input:topic} when asked.',
+    '```ts',
+    '# not a heading inside a fence',
+    '```',
+    '## Rules',
+    ...Array.from({ length: 40 }, (_, i) => `Rule ${i}: be brief {and} cite section ${i}.`),
+    '## Tools',
+    'End.',
+  ];
+  return lines.join('\n');
+}
+
+function run(fileName: string, seed: number, steps: number): void {
+  const r = rng(seed);
+  const original = bodyFor(fileName);
+  let text = original;
+  let last: AuditResult | undefined;
+  const engine = new AuditEngine((m: WorkerToHost) => {
+    if (m.type === 'audit') last = m.result;
+    if (m.type === 'error') throw new Error(m.message);
+  });
+  engine.handle({ type: 'configure', settings: { provider: 'openai', model: '', encoding: 'auto', pricePerMillionTokens: null } });
+  engine.handle({ type: 'open', uri: 'u', fileName, version: 1, text });
+  engine.handle({ type: 'setBaseline', uri: 'u', baseline: { text: original, label: 'HEAD' } });
+  const history: string[] = [text];
+  for (let v = 2; v < steps + 2; v++) {
+    let edits: DocumentEdit[];
+    const roll = r();
+    if (roll < 0.05 && history.length > 3) {
+      // Undo back to an earlier version in one replace-all edit (divergence must move back, even to "none").
+      const target = history[Math.floor(r() * history.length)];
+      edits = [{ offset: 0, deleteLength: text.length, text: target }];
+    } else if (roll < 0.1) {
+      // Multi-cursor: two non-overlapping edits, reported in any order.
+      const a = Math.floor(r() * text.length);
+      const b = Math.floor(r() * text.length);
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      edits = [{ offset: hi, deleteLength: 0, text: 'Q' }, { offset: lo, deleteLength: Math.min(1, hi - lo), text: 'Z' }];
+    } else {
+      const offset = Math.floor(r() * (text.length + 1));
+      const del = r() < 0.4 ? Math.min(text.length - offset, Math.floor(r() * 4)) : 0;
+      const ins = r() < 0.8 ? PIECES[Math.floor(r() * PIECES.length)] : '';
+      edits = [{ offset, deleteLength: del, text: ins }];
+    }
+    const sorted = [...edits].sort((a, b) => b.offset - a.offset);
+    for (const e of sorted) text = text.slice(0, e.offset) + e.text + text.slice(e.offset + e.deleteLength);
+    history.push(text);
+    engine.handle({ type: 'change', uri: 'u', version: v, edits });
+    engine.handle({ type: 'audit', requestId: v, uri: 'u', version: v, full: false });
+    const got = last!.diff;
+    const want = diffVersions(original, text, { fileName, provider: 'openai', lint: false });
+    const at = `${fileName} step ${v}: ${JSON.stringify(edits)}`;
+    assert.equal(got.new.tokens, want.new.tokens, `token count, ${at}`);
+    assert.equal(got.firstDivergentToken, want.firstDivergentToken, `first divergent token, ${at}`);
+    assert.equal(got.providers[0].cachedTokens, want.providers[0].cachedTokens, `estimate, ${at}`);
+    assert.deepEqual(
+      got.divergence && { line: got.divergence.line, column: got.divergence.column, offset: got.divergence.offset, old: got.divergence.old.offset, segment: got.divergence.segment },
+      want.divergence && { line: want.divergence.line, column: want.divergence.column, offset: want.divergence.offset, old: want.divergence.old.offset, segment: want.divergence.segment },
+      `divergence position, ${at}`,
+    );
+  }
+}
+
+for (const fileName of ['support.prompt.md', 'notes.md', 'plain.txt', 'system.j2']) {
+  test(`quick audits equal a fresh full audit after many random edits: ${fileName}`, () => {
+    for (const seed of [1, 2, 3]) run(fileName, seed, 150);
+  });
+}
+
+test('quick audits of a chat request (JSON with hard boundaries) equal the core diff', () => {
+  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are brief.' }, { role: 'user', content: 'Hello there' }] }, null, 2);
+  const engine = new AuditEngine((m: WorkerToHost) => {
+    if (m.type === 'audit') last = m.result;
+  });
+  let last: AuditResult | undefined;
+  engine.handle({ type: 'open', uri: 'j', fileName: 'request.json', version: 1, text: body });
+  engine.handle({ type: 'setBaseline', uri: 'j', baseline: { text: body, label: 'HEAD' } });
+  const at = body.indexOf('brief') + 5;
+  const next = `${body.slice(0, at)} and exact${body.slice(at)}`;
+  engine.handle({ type: 'change', uri: 'j', version: 2, edits: [{ offset: at, deleteLength: 0, text: ' and exact' }] });
+  engine.handle({ type: 'audit', requestId: 1, uri: 'j', version: 2, full: false });
+  const want = diffVersions(body, next, { fileName: 'request.json', provider: 'anthropic' });
+  assert.equal(last!.diff.new.tokens, want.new.tokens);
+  assert.equal(last!.diff.old.tokens, want.old.tokens);
+  assert.equal(last!.diff.firstDivergentToken, want.firstDivergentToken);
+  assert.deepEqual(last!.diff.providers.map((p) => p.cachedTokens), want.providers.map((p) => p.cachedTokens));
+});
+
+test('LineStarts under random edits equals a fresh core LineIndex', () => {
+  const r = rng(99);
+  let text = 'a\nb\r\nc\rd\n\n';
+  const ls = new LineStarts(text);
+  for (let i = 0; i < 2000; i++) {
+    const offset = Math.floor(r() * (text.length + 1));
+    const del = Math.min(text.length - offset, Math.floor(r() * 3));
+    const ins = ['\n', '\r', '\r\n', 'x', '', 'yy'][Math.floor(r() * 6)];
+    text = text.slice(0, offset) + ins + text.slice(offset + del);
+    const t = text;
+    ls.applyEdit((k) => t.charCodeAt(k), t.length, offset, del, ins.length);
+    const idx = new LineIndex(text);
+    for (let o = 0; o <= text.length; o++) assert.deepEqual(ls.position(o), idx.position(o), `offset ${o} of ${JSON.stringify(text)}`);
+  }
+});
