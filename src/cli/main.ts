@@ -175,11 +175,25 @@ async function expandPatterns(patterns: string[]): Promise<string[]> {
     if (existsSync(p) && statSync(p).isDirectory()) {
       pattern = `${fg.convertPathToPattern(p).replace(/\/$/, '')}/**/*{${SUPPORTED_EXTENSIONS.join(',')}}`;
     }
+    const walked = existsSync(p) && statSync(p).isDirectory();
     const matched = await fg(pattern, { dot: false, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'] });
     if (matched.length === 0) throw new CliError(`${p}: no such file, and no files match it`);
-    matched.sort().forEach((m) => files.add(m));
+    // A folder holds JSON that is not a request body (manifests, configs): linting those as prompts
+    // only raises false alarms, so a walk keeps JSON files only when they look like a request body.
+    matched
+      .filter((m) => !walked || !m.endsWith('.json') || isRequestBody(m))
+      .sort()
+      .forEach((m) => files.add(m));
   }
   return [...files];
+}
+
+function isRequestBody(file: string): boolean {
+  try {
+    return extractPrompt(readPromptFile(file), file).format !== 'json';
+  } catch {
+    return true; // unreadable: let the lint loop report it
+  }
 }
 
 async function previousFromGit(file: string, ref: string): Promise<string | undefined> {

@@ -9,6 +9,9 @@ import { CACHE_RULES, minimumFor } from './providers';
 import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from './text';
 import type { ExtractedPrompt, LintFinding, PromptPlaceholder, ProviderId, Severity, SourceRange, TextEdit } from './types';
 
+/** Token counts in messages read like the CLI's tables: 3,412, not 3412. */
+const count = (n: number): string => n.toLocaleString('en-US');
+
 export interface LintContext {
   source: string;
   prompt: ExtractedPrompt;
@@ -192,7 +195,7 @@ function volatilePrefix(h: Helper): LintFinding[] {
         ruleId: 'volatile-prefix',
         // A changed plain date may be a deliberate edit: say what it costs, without alarm.
         severity: pat.onlyIfChanged ? 'info' : 'warning',
-        message: `Volatile ${pat.kind} in the cacheable prefix: \`${value.trim()}\`${pat.onlyIfChanged ? ' (changed since the previous version)' : ''}. Each new value makes the provider recompute the ${atRisk} tokens from here on; move it to the end (e.g. the final user message) or make it coarser.`,
+        message: `Volatile ${pat.kind} in the cacheable prefix: \`${value.trim()}\`${pat.onlyIfChanged ? ' (changed since the previous version)' : ''}. Each new value makes the provider recompute the ${count(atRisk)} tokens from here on; move it to the end (e.g. the final user message) or make it coarser.`,
         range: h.range(ss, Math.max(se, ss + 1)),
         tokensAtRisk: atRisk,
       });
@@ -207,7 +210,7 @@ function volatilePrefix(h: Helper): LintFinding[] {
     out.push({
       ruleId: 'volatile-prefix',
       severity: 'warning',
-      message: `Placeholder \`${p.expr}\` looks per-request (date/time/id/environment) and precedes ${atRisk} tokens of the prompt: every new value recomputes them. Render it at the end instead.`,
+      message: `Placeholder \`${p.expr}\` looks per-request (date/time/id/environment) and precedes ${count(atRisk)} tokens of the prompt: every new value recomputes them. Render it at the end instead.`,
       range: h.range(p.sourceStart, p.sourceEnd),
       tokensAtRisk: atRisk,
       ...(fix ? { fix } : {}),
@@ -244,7 +247,7 @@ function placeholderBeforeStatic(h: Helper): LintFinding[] {
     {
       ruleId: 'placeholder-before-static',
       severity: 'warning',
-      message: `\`${first.expr}\` varies per request and comes before ~${staticTokens} tokens of static text: only the ${staticBefore} tokens before it can be cached. Put static content first and per-request values last.`,
+      message: `\`${first.expr}\` varies per request and comes before ~${count(staticTokens)} tokens of static text: only the ${count(staticBefore)} tokens before it can be cached. Put static content first and per-request values last.`,
       range: h.range(first.sourceStart, first.sourceEnd),
       tokensAtRisk: atRisk,
       ...(fix ? { fix } : {}),
@@ -320,7 +323,7 @@ function belowMinimum(h: Helper): LintFinding[] {
       {
         ruleId: 'below-minimum',
         severity: 'warning',
-        message: `The cacheable prefix is ${prefixTokens} tokens; ${rule.name} caches nothing below ${min.tokens} tokens${min.label ? ` (${min.label})` : ''}, silently.`,
+        message: `The cacheable prefix is ${count(prefixTokens)} tokens; ${rule.name} caches nothing below ${count(min.tokens)} tokens${min.label ? ` (${min.label})` : ''}, silently.`,
         range: where,
         tokensAtRisk: prefixTokens,
       },
@@ -332,7 +335,7 @@ function belowMinimum(h: Helper): LintFinding[] {
       {
         ruleId: 'below-minimum',
         severity: 'info',
-        message: `The cacheable prefix is ${prefixTokens} tokens, below the 1024-token minimum of OpenAI and most Anthropic models: it is never cached there.`,
+        message: `The cacheable prefix is ${count(prefixTokens)} tokens, below the 1024-token minimum of OpenAI and most Anthropic models: it is never cached there.`,
         range: where,
         tokensAtRisk: prefixTokens,
       },
@@ -440,7 +443,7 @@ function trailingWhitespaceDrift(h: Helper): LintFinding[] {
     out.push({
       ruleId: 'trailing-whitespace-drift',
       severity: 'warning',
-      message: `Line ${i + 1} differs from the previous version only in trailing whitespace: invisible, yet ${atRisk} tokens after it are recomputed.`,
+      message: `Line ${i + 1} differs from the previous version only in trailing whitespace: invisible, yet ${count(atRisk)} tokens after it are recomputed.`,
       range: h.range(start, Math.max(end, start)),
       tokensAtRisk: atRisk,
       fix: { title: 'Restore the previous trailing whitespace', edits: [{ range: h.range(start, end), newText: oldWs }] },

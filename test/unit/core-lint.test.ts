@@ -82,7 +82,7 @@ describe('below-minimum', () => {
   it('warns when the cacheable prefix is below the chosen provider minimum', () => {
     const f = lintPrompt('You are a helpful assistant.', { fileName: 'p.txt', provider: 'openai' });
     assert.deepEqual(ids(f), ['below-minimum']);
-    assert.match(f[0].message, /1024/);
+    assert.match(f[0].message, /1,024/);
     const g = lintPrompt(`Short intro.\n{{ question }}\n${STATIC}`, { fileName: 't.j2', provider: 'anthropic', model: 'claude-opus-4-5' });
     assert.ok(ids(g).includes('below-minimum'));
     assert.match(g.find((x) => x.ruleId === 'below-minimum')!.message, /4096/);

@@ -43,7 +43,8 @@ export class BpeEncoder implements Encoder {
   private byteChar = new Uint32Array(1024); // char offset (in the piece) of the char holding each byte
   private mergedIds = new Uint32Array(1024);
   private mergedStarts = new Uint32Array(1024);
-  private readonly decoder = new TextDecoder('utf-8');
+  // ignoreBOM: a leading U+FEFF is prompt text like any other; the default decoder would drop it.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly specialBytes: Map<number, Uint8Array>;
 
   constructor(
