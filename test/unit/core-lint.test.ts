@@ -85,7 +85,7 @@ describe('below-minimum', () => {
     assert.match(f[0].message, /1,024/);
     const g = lintPrompt(`Short intro.\n{{ question }}\n${STATIC}`, { fileName: 't.j2', provider: 'anthropic', model: 'claude-opus-4-5' });
     assert.ok(ids(g).includes('below-minimum'));
-    assert.match(g.find((x) => x.ruleId === 'below-minimum')!.message, /4096/);
+    assert.match(g.find((x) => x.ruleId === 'below-minimum')!.message, /4,096/);
   });
   it('no false alarm: long enough, or a self-hosted engine, or a short prompt with no provider chosen', () => {
     assert.deepEqual(lintPrompt(STATIC, { fileName: 'p.txt', provider: 'openai' }), []);
