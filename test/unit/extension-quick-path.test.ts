@@ -20,6 +20,11 @@ function rng(seed: number) {
 const PIECES = ['x', ' ', 'a', '\n', '#', '# ', '## Head', '```', '~~~', '$', '{', '}', '${', '${file}', '${input:name}', '${selection', '\r', '\r\n', '---\n', 'é', '😀', '  ', 'word ', '\t'];
 
 function bodyFor(fileName: string): string {
+  if (fileName.endsWith('.json')) {
+    const messages = [{ role: 'system', content: 'You are brief.\n# Rules\nCite ${input:x} {sections}.' }];
+    for (let i = 0; i < 12; i++) messages.push({ role: i % 2 ? 'assistant' : 'user', content: `Turn ${i}: keep the cache warm, answer ${i}.` });
+    return JSON.stringify({ model: 'gpt-4o', messages }, null, 2);
+  }
   const lines = [
     ...(fileName.endsWith('.prompt.md') ? ['---', 'mode: agent', 'description: quick path', '---'] : []),
     'Intro line before any heading.',
@@ -87,29 +92,38 @@ function run(fileName: string, seed: number, steps: number): void {
   }
 }
 
-for (const fileName of ['support.prompt.md', 'notes.md', 'plain.txt', 'system.j2']) {
+for (const fileName of ['support.prompt.md', 'notes.md', 'plain.txt', 'system.j2', 'request.json']) {
   test(`quick audits equal a fresh full audit after many random edits: ${fileName}`, () => {
     for (const seed of [1, 2, 3]) run(fileName, seed, 150);
   });
 }
 
-test('quick audits of a chat request (JSON with hard boundaries) equal the core diff', () => {
-  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You are brief.' }, { role: 'user', content: 'Hello there' }] }, null, 2);
+test('quick audits of a chat request (JSON with hard boundaries) equal the core diff while it stays valid', () => {
+  const body = bodyFor('request.json');
+  let last: AuditResult | undefined;
   const engine = new AuditEngine((m: WorkerToHost) => {
     if (m.type === 'audit') last = m.result;
   });
-  let last: AuditResult | undefined;
   engine.handle({ type: 'open', uri: 'j', fileName: 'request.json', version: 1, text: body });
   engine.handle({ type: 'setBaseline', uri: 'j', baseline: { text: body, label: 'HEAD' } });
-  const at = body.indexOf('brief') + 5;
-  const next = `${body.slice(0, at)} and exact${body.slice(at)}`;
-  engine.handle({ type: 'change', uri: 'j', version: 2, edits: [{ offset: at, deleteLength: 0, text: ' and exact' }] });
-  engine.handle({ type: 'audit', requestId: 1, uri: 'j', version: 2, full: false });
-  const want = diffVersions(body, next, { fileName: 'request.json', provider: 'anthropic' });
-  assert.equal(last!.diff.new.tokens, want.new.tokens);
-  assert.equal(last!.diff.old.tokens, want.old.tokens);
-  assert.equal(last!.diff.firstDivergentToken, want.firstDivergentToken);
-  assert.deepEqual(last!.diff.providers.map((p) => p.cachedTokens), want.providers.map((p) => p.cachedTokens));
+  const r = rng(5);
+  let text = body;
+  for (let v = 2; v < 120; v++) {
+    // Edits inside message contents (letters, spaces) keep the body a valid chat request.
+    const spans = [...text.matchAll(/"content": "([^"]*)"/g)].map((m) => m.index! + m[0].indexOf(m[1]));
+    const at = spans[Math.floor(r() * spans.length)] + Math.floor(r() * 5);
+    const ins = ['a', ' ', 'word ', 'Z', ''][Math.floor(r() * 5)];
+    const del = ins === '' && /[a-z ]/.test(text[at] ?? '') ? 1 : 0;
+    text = text.slice(0, at) + ins + text.slice(at + del);
+    engine.handle({ type: 'change', uri: 'j', version: v, edits: [{ offset: at, deleteLength: del, text: ins }] });
+    engine.handle({ type: 'audit', requestId: v, uri: 'j', version: v, full: false });
+    const want = diffVersions(body, text, { fileName: 'request.json', provider: 'anthropic' });
+    assert.equal(want.format, 'json-openai-chat');
+    assert.equal(last!.diff.new.tokens, want.new.tokens, `step ${v}`);
+    assert.equal(last!.diff.old.tokens, want.old.tokens);
+    assert.equal(last!.diff.firstDivergentToken, want.firstDivergentToken, `step ${v}`);
+    assert.deepEqual(last!.diff.providers.map((p) => p.cachedTokens), want.providers.map((p) => p.cachedTokens));
+  }
 });
 
 test('LineStarts under random edits equals a fresh core LineIndex', () => {

@@ -6,7 +6,7 @@ import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from '../..
 import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from '../auditProtocol';
 import { assertNever } from '../auditProtocol';
 import {
-  commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, render, resolveEncoding, tokenizeRendered,
+  commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, PiecesSequence, render, resolveEncoding, tokenizeRendered,
   type Rendered, type TokenSequence,
 } from './coreBridge';
 import { directRenderedOffset, LineStarts, renderedAfterEdit } from './quickRender';
@@ -197,13 +197,6 @@ export class AuditEngine {
     const before = d.rendered.text;
     const rendered = render(source, d.fileName);
     const after = rendered.text;
-    if (!d.tokens.incremental || rendered.hardBoundaries?.length) {
-      // Pieces between hard boundaries are tokenized apart (as the core does): no incremental update.
-      const old = d.tokens.ids;
-      d.tokens = createTokenSequence(d.encoding, rendered);
-      d.rendered = rendered;
-      return commonPrefixLength(old, d.tokens.ids);
-    }
     // The rendered text changes in one contiguous span (common prefix and suffix): one incremental edit. Scanning
     // 1 MB char by char costs ~20 ms, so start from where the source edits map to and only verify up to there.
     let lo = Infinity;
@@ -216,6 +209,15 @@ export class AuditEngine {
     const endHint = sourceToRenderedOffset(d.rendered.map, hi);
     const p = commonTextPrefix(before, after, prefixHint);
     const s = commonTextSuffix(before, after, endHint === null ? 0 : before.length - endHint, Math.min(before.length, after.length) - p);
+    const pieces = rendered.hardBoundaries?.length ? rendered.hardBoundaries : undefined;
+    if (pieces || !d.tokens.incremental) {
+      // Pieces between hard boundaries are tokenized apart, as the core does: only the changed pieces again.
+      const old = d.tokens;
+      d.rendered = rendered;
+      if (old instanceof PiecesSequence && pieces) return old.update(after, pieces, p, s);
+      d.tokens = createTokenSequence(d.encoding, rendered);
+      return commonPrefixLength(old.ids, d.tokens.ids);
+    }
     let firstChanged = d.tokens.ids.length;
     if (before !== after) firstChanged = d.tokens.applyEdit(p, before.length - p - s, after.slice(p, after.length - s)).firstChangedToken;
     d.rendered = rendered;

@@ -56,12 +56,53 @@ class IncrementalSequence implements TokenSequence {
   }
 }
 
-/** Tokens of a rendering with hard boundaries (JSON bodies: no merge across messages), as the core cuts them. */
-class PiecesSequence implements TokenSequence {
+/**
+ * Tokens of a rendering with hard boundaries (JSON bodies: no merge across messages), as the core cuts them. Not
+ * incremental, but an update re-tokenizes only the pieces that changed: a piece's tokens depend on its text alone.
+ */
+export class PiecesSequence implements TokenSequence {
   readonly incremental = false;
-  private readonly t: TokenizedText;
-  constructor(encoding: EncodingName, readonly text: string, boundaries: number[]) {
+  private t: TokenizedText;
+  private cuts: number[];
+  constructor(private readonly encoding: EncodingName, public text: string, boundaries: number[]) {
+    this.cuts = pieceCuts(text, boundaries);
     this.t = tokenizePieces(getEncoder(encoding), text, boundaries);
+  }
+
+  /**
+   * The tokens of a new rendering whose text shares `prefix` leading and `suffix` trailing chars with the current
+   * one; returns the first token index that may differ.
+   */
+  update(text: string, boundaries: number[], prefix: number, suffix: number): number {
+    const oldCuts = this.cuts;
+    const cuts = pieceCuts(text, boundaries);
+    const shift = text.length - this.text.length;
+    // Leading pieces: same cuts, inside the common prefix. Trailing pieces: same cuts (moved), inside the suffix.
+    let a = 0;
+    while (a + 1 < oldCuts.length && a + 1 < cuts.length && oldCuts[a + 1] === cuts[a + 1] && cuts[a + 1] <= prefix) a++;
+    let b = 0;
+    while (b + 1 < oldCuts.length - a && b + 1 < cuts.length - a && oldCuts[oldCuts.length - 2 - b] + shift === cuts[cuts.length - 2 - b] && this.text.length - oldCuts[oldCuts.length - 2 - b] <= suffix) b++;
+    const from = cuts[a];
+    const to = cuts[cuts.length - 1 - b];
+    const oldTo = oldCuts[oldCuts.length - 1 - b];
+    const mid = tokenizePieces(getEncoder(this.encoding), text.slice(from, to), cuts.slice(a + 1, cuts.length - 1 - b).map((c) => c - from));
+    const old = this.t;
+    const t0 = tokensBeforeOffset(old.starts, old.ids.length, from);
+    const t1 = tokensBeforeOffset(old.starts, old.ids.length, oldTo);
+    const n = t0 + mid.ids.length + (old.ids.length - t1);
+    const ids = new Uint32Array(n);
+    const starts = new Uint32Array(n + 1);
+    ids.set(old.ids.subarray(0, t0));
+    starts.set(old.starts.subarray(0, t0));
+    ids.set(mid.ids, t0);
+    for (let i = 0; i < mid.ids.length; i++) starts[t0 + i] = mid.starts[i] + from;
+    ids.set(old.ids.subarray(t1), t0 + mid.ids.length);
+    for (let i = t1; i <= old.ids.length; i++) starts[i - t1 + t0 + mid.ids.length] = old.starts[i] + shift;
+    const firstChanged = commonPrefixLength(old.ids, ids, t0);
+    this.t = { ids, starts };
+    this.cuts = cuts;
+    this.text = text;
+    return firstChanged;
   }
   get ids(): Uint32Array {
     return this.t.ids;
@@ -75,6 +116,23 @@ class PiecesSequence implements TokenSequence {
   applyEdit(): never {
     throw new Error('not an incremental token sequence');
   }
+}
+
+/** 0, the boundaries inside the text (sorted, unique, as tokenizePieces uses them), the text's length. */
+function pieceCuts(text: string, boundaries: number[]): number[] {
+  return [0, ...[...new Set(boundaries.filter((b) => b > 0 && b < text.length))].sort((x, y) => x - y), text.length];
+}
+
+/** Number of tokens starting before a rendered offset. */
+function tokensBeforeOffset(starts: Uint32Array, n: number, offset: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (starts[m] < offset) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }
 
 /** Tokens of a rendered prompt exactly as the core counts them (hard boundaries included). */
