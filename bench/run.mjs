@@ -305,21 +305,22 @@ if (existsSync(cli)) {
   }
 }
 
-// 7. A colleague's audit-worker bench, if present: merge its JSON output line.
-const auditBench = path.join(here, 'audit-worker.mjs');
-if (existsSync(auditBench)) {
-  const r = spawnSync(process.execPath, [auditBench], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+// 7. The extension-side benches (audit worker round trip and stalls; activation and first-audit start-up):
+// each prints a final JSON line whose entries are merged into results.json.
+for (const name of ['audit-worker.mjs', 'activation.mjs']) {
+  const script = path.join(here, name);
+  if (!existsSync(script)) continue;
+  const r = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   process.stdout.write(r.stdout);
   const jsonLine = r.stdout.split('\n').reverse().find((l) => l.trim().startsWith('{'));
   if (jsonLine) {
     try {
-      const parsed = JSON.parse(jsonLine);
-      for (const [k, v] of Object.entries(parsed)) results[k.startsWith('audit') ? k : `audit_worker_${k}`] = v;
+      for (const [k, v] of Object.entries(JSON.parse(jsonLine))) results[k] = v;
     } catch {
-      results.audit_worker = { error: 'bench/audit-worker.mjs printed a line that is not JSON' };
+      results[name] = { error: `bench/${name} printed a line that is not JSON` };
     }
   } else if (r.status !== 0) {
-    results.audit_worker = { error: `bench/audit-worker.mjs exited ${r.status}: ${(r.stderr || '').split('\n')[0]}` };
+    results[name] = { error: `bench/${name} exited ${r.status}: ${(r.stderr || '').split('\n')[0]}` };
   }
 }
 
