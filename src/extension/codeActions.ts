@@ -3,7 +3,8 @@
 // workspaces: the extension stays read-only there.
 import * as vscode from 'vscode';
 import type { LintFinding } from '../core/types';
-import { DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
+import { REMOVE_BOM_COMMAND } from './bom';
+import { BOM_CODE, DIAGNOSTIC_SOURCE, type Diagnostics } from './diagnostics';
 
 export class FixProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -16,6 +17,15 @@ export class FixProvider implements vscode.CodeActionProvider {
     const candidates = ctx.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
     const all = candidates.length > 0 ? candidates : this.diagnostics.index.at(doc.uri, range).map((e) => e.diagnostic);
     for (const diag of all) {
+      if (typeof diag.code === 'object' && diag.code.value === BOM_CODE) {
+        // The BOM is not in the document's text: the fix rewrites the file's bytes (see bom.ts).
+        const action = new vscode.CodeAction('Remove the byte order mark', vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diag];
+        action.command = { command: REMOVE_BOM_COMMAND, title: 'Remove the byte order mark', arguments: [doc.uri] };
+        action.isPreferred = true;
+        actions.push(action);
+        continue;
+      }
       const finding = this.diagnostics.index.findingFor(doc.uri, diag);
       if (!finding?.fix || finding.fix.edits.length === 0) continue;
       const action = new vscode.CodeAction(finding.fix.title, vscode.CodeActionKind.QuickFix);

@@ -5,6 +5,7 @@ import type { ProviderId } from '../core/types';
 import type { AuditService } from './auditService';
 import { ENCODINGS, PROVIDERS, SECTION } from './config';
 import { kvDriftView, timingView, type DecoderService } from './decoderService';
+import { removeBom } from './bom';
 import type { Diagnostics } from './diagnostics';
 import * as git from './git';
 import { isPromptPath } from './logic/globs';
@@ -24,6 +25,7 @@ export const enum Command {
   SelectEncoding = 'promptCache.selectEncoding',
   ClearSavedVersions = 'promptCache.clearSavedVersions',
   RevealOffset = 'promptCache.revealOffset',
+  RemoveByteOrderMark = 'promptCache.removeByteOrderMark',
 }
 
 const SUGGESTED_MODELS: Partial<Record<ProviderId, string[]>> = {
@@ -101,6 +103,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!b) return void vscode.window.showWarningMessage('Prompt Cache: no saved version of this file yet.');
       audits.baselines.setOverride(doc.uri, b);
       await audits.refreshBaseline(doc);
+    }),
+    reg(Command.RemoveByteOrderMark, async (uri) => {
+      if (!(uri instanceof vscode.Uri)) return;
+      if (!(await removeBom(uri))) void vscode.window.showWarningMessage('Prompt Cache: the byte order mark could not be removed (untrusted workspace, unsaved changes, or no BOM on disk).');
     }),
     reg(Command.ShowHeatmap, () => {
       showPanel();

@@ -4,9 +4,11 @@ import * as vscode from 'vscode';
 import type { LintFinding, Severity } from '../core/types';
 import type { AuditService, AuditState } from './auditService';
 import { divergenceMessage } from './logic/format';
+import { startsWithBomOnDisk } from './bom';
 
 export const DIAGNOSTIC_SOURCE = 'Prompt Cache';
 export const DIVERGENCE_CODE = 'cache-divergence';
+export const BOM_CODE = 'bom';
 
 /** Findings shown for each document, by diagnostic, so code actions and hovers find the core finding. */
 export class FindingIndex {
@@ -51,6 +53,9 @@ export class Diagnostics implements vscode.Disposable {
   readonly index = new FindingIndex();
   /** Files published by "Audit Workspace": their problems stay listed after the document is released. */
   private readonly kept = new Set<string>();
+  /** Whether each file starts with a BOM on disk (VS Code hides it from the text); read on first audit and on save. */
+  private readonly bomOnDisk = new Map<string, boolean>();
+  private readonly lastState = new Map<string, AuditState>();
 
   constructor(
     private readonly audits: AuditService,
@@ -61,6 +66,9 @@ export class Diagnostics implements vscode.Disposable {
       audits.onDidAudit((s) => this.publish(s)),
       audits.onDidForget((uri) => {
         if (!this.kept.has(uri.toString())) this.clear(uri);
+      }),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (this.bomOnDisk.has(d.uri.toString())) void this.checkBom(d.uri);
       }),
     );
   }
@@ -92,8 +100,33 @@ export class Diagnostics implements vscode.Disposable {
       diag.code = { value: DIVERGENCE_CODE, target: ruleDocUri(this.extensionUri, DIVERGENCE_CODE) };
       entries.push({ diagnostic: diag });
     }
+    const key = d.uri.toString();
+    const bom = this.bomOnDisk.get(key);
+    if (bom === undefined) void this.checkBom(d.uri);
+    else if (bom) entries.push({ diagnostic: this.bomDiagnostic() });
+    this.lastState.set(key, state);
     this.index.set(d.uri, entries);
     this.collection.set(d.uri, entries.map((e) => e.diagnostic));
+  }
+
+  private async checkBom(uri: vscode.Uri): Promise<void> {
+    const key = uri.toString();
+    const bom = await startsWithBomOnDisk(uri);
+    const changed = this.bomOnDisk.get(key) !== bom;
+    this.bomOnDisk.set(key, bom);
+    const state = this.lastState.get(key);
+    if (changed && state && this.index.all(uri).length + (bom ? 1 : 0) > 0) this.publish(state);
+  }
+
+  private bomDiagnostic(): vscode.Diagnostic {
+    const diag = new vscode.Diagnostic(
+      new vscode.Range(0, 0, 0, 0),
+      'The file starts with a byte order mark (U+FEFF, hidden by the editor): loaders differ on keeping it, so it can change the very first token and nothing is reused.',
+      vscode.DiagnosticSeverity.Warning,
+    );
+    diag.source = DIAGNOSTIC_SOURCE;
+    diag.code = { value: BOM_CODE, target: ruleDocUri(this.extensionUri, BOM_CODE) };
+    return diag;
   }
 
   keep(uri: vscode.Uri): void {
@@ -102,6 +135,8 @@ export class Diagnostics implements vscode.Disposable {
 
   clear(uri: vscode.Uri): void {
     this.kept.delete(uri.toString());
+    this.bomOnDisk.delete(uri.toString());
+    this.lastState.delete(uri.toString());
     this.index.delete(uri);
     this.collection.delete(uri);
   }

@@ -90,11 +90,21 @@ test('incremental edits (single, multi-cursor, deletions, front matter) match a 
   assert.ok(t.sourceStarts[0] > 0 && t.sourceStarts[0] < 60);
 });
 
-test('only the newest request per document is answered; older ones resolve to undefined', async () => {
+test('only the newest request per document is computed; older callers get its answer', async () => {
   const p1 = client.audit('u1', 99, false);
   const p2 = client.audit('u1', 99, false);
-  assert.equal(await p1, undefined);
-  assert.ok(await p2);
+  const [a1, a2] = await Promise.all([p1, p2]);
+  assert.ok(a2);
+  assert.equal(a1, a2); // the same answer object: one audit ran for both
+});
+
+test('a quick audit does not downgrade a pending full one (Audit Workspace waits for lint findings)', async () => {
+  const full = client.audit('u1', 99, true);
+  const quick = client.audit('u1', 99, false);
+  const [a, b] = await Promise.all([full, quick]);
+  assert.ok(a && b);
+  assert.equal(a.result.findingsFresh, true);
+  assert.equal(b.result.findingsFresh, true);
 });
 
 test('a change for a document the worker does not know asks the host to resync', async () => {

@@ -10,6 +10,8 @@ export type TokensAnswer = Omit<Extract<WorkerToHost, { type: 'tokens' }>, 'type
 interface Pending {
   kind: 'audit' | 'tokens' | 'history';
   uri: string;
+  /** A full audit (with lint) was asked for: a newer request for the same document stays full. */
+  full?: boolean;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
 }
@@ -109,7 +111,9 @@ export class AuditClient {
   }
 
   audit(uri: string, version: number, full: boolean): Promise<{ version: number; result: AuditResult } | undefined> {
-    return this.request('audit', uri, (requestId) => ({ type: 'audit', requestId, uri, version, full }));
+    // A quick audit triggered by typing or opening must not downgrade a pending full one (Audit Workspace waits on it).
+    const wantFull = full || this.newestPending('audit', uri)?.full === true;
+    return this.request('audit', uri, (requestId) => ({ type: 'audit', requestId, uri, version, full: wantFull }), wantFull);
   }
 
   tokens(uri: string, version: number, withBaseline = false): Promise<TokensAnswer | undefined> {
@@ -131,16 +135,38 @@ export class AuditClient {
     if (max >= 0 && this.worker) this.send({ type: 'cancel', requestId: max });
   }
 
-  private request<T>(kind: Pending['kind'], uri: string, build: (requestId: number) => HostToWorker): Promise<T | undefined> {
-    this.supersede(kind, uri);
+  private request<T>(kind: Pending['kind'], uri: string, build: (requestId: number) => HostToWorker, full?: boolean): Promise<T | undefined> {
+    // The superseded caller is answered with the newer request's result rather than nothing: it asked about the
+    // same document, and the newer answer is at least as fresh (callers drop answers for a version they don't hold).
+    const superseded = this.detachNewest(kind, uri);
     const requestId = this.nextId++;
     this.newest.set(`${kind} ${uri}`, requestId);
-    if (this.disposed) return Promise.resolve(undefined);
-    return new Promise<T | undefined>((resolve, reject) => {
-      this.pending.set(requestId, { kind, uri, resolve: resolve as (v: unknown) => void, reject });
+    if (this.disposed) {
+      superseded?.resolve(undefined);
+      return Promise.resolve(undefined);
+    }
+    const answer = new Promise<T | undefined>((resolve, reject) => {
+      this.pending.set(requestId, { kind, uri, full, resolve: resolve as (v: unknown) => void, reject });
       this.send(build(requestId));
       this.updateRef();
     });
+    if (superseded) answer.then(superseded.resolve, superseded.reject);
+    return answer;
+  }
+
+  private newestPending(kind: Pending['kind'], uri: string): Pending | undefined {
+    const id = this.newest.get(`${kind} ${uri}`);
+    return id === undefined ? undefined : this.pending.get(id);
+  }
+
+  /** Removes the newest pending request of this kind for the document without answering it. */
+  private detachNewest(kind: Pending['kind'], uri: string): Pending | undefined {
+    const id = this.newest.get(`${kind} ${uri}`);
+    if (id === undefined) return undefined;
+    this.newest.delete(`${kind} ${uri}`);
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    return p;
   }
 
   private supersede(kind: Pending['kind'], uri: string): void {
