@@ -381,12 +381,25 @@ async function runSteps(suite, s) {
     }, { timeout: 20_000, message: 'the "Remove the byte order mark" quick fix' });
     t.log(`offered: ${titles.join(' | ')}`);
     await wb.chooseQuickFix(page, (x) => /byte order mark/i.test(x));
+    // The BOM is not part of the document's text, so the fix rewrites the file and reloads it: wait for the disk.
+    const startsWithBom = () => {
+      const b = readWs(bom);
+      return b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+    };
+    await wb.waitFor(async () => (startsWithBom() ? null : true), { timeout: 10_000, message: 'the file rewritten without its BOM' }).catch(() => {});
     await wb.save(page);
     await wb.waitSaved(page);
     const after = readWs(bom);
     await t.check('the file no longer starts with EF BB BF and is otherwise unchanged', () => {
       assert.notDeepEqual([...after.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'BOM still there');
       assert.equal(after.toString('utf8'), before.subarray(3).toString('utf8'));
+    });
+    await t.check('the editor now reads the file as UTF-8 without BOM (a later save keeps it out)', async () => {
+      const enc = await wb.waitFor(async () => {
+        const texts = (await wb.statusBarItems(page)).map((i) => (typeof i === 'string' ? i : i.text ?? i.label ?? '')).filter((x) => /^UTF-8/.test(x));
+        return texts.length && !/BOM/.test(texts[0]) ? texts[0] : null;
+      }, { timeout: 10_000, message: 'status bar encoding "UTF-8"' });
+      t.log(`encoding: ${enc}`);
     });
   });
 

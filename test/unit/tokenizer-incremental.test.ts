@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { getBpeEncoder, type EncodingName } from '../../src/core/encodings';
-import { IncrementalTokenizer } from '../../src/core/tokenizer/incremental';
+import { IncrementalTokenizer, type IncrementalTokenizerOptions } from '../../src/core/tokenizer/incremental';
 // @ts-expect-error plain ESM helper shared with the benchmark (no type declarations)
 import { makePrompt, rng } from '../../bench/tokenizer-corpus.mjs';
 
@@ -20,10 +20,10 @@ function firstDiff(a: Uint32Array, b: Uint32Array): number {
   return n;
 }
 
-function runEdits(name: EncodingName, size: number, edits: number, seed: number): void {
+function runEdits(name: EncodingName, size: number, edits: number, seed: number, options?: IncrementalTokenizerOptions): void {
   const enc = getBpeEncoder(name);
   const r: () => number = rng(seed);
-  const inc = new IncrementalTokenizer(enc, makePrompt(size, seed));
+  const inc = new IncrementalTokenizer(enc, makePrompt(size, seed), options);
   let text = inc.text;
   let prev = enc.encode(text);
   let mismatches = 0;
@@ -124,5 +124,87 @@ test('tokenStart and tokenAt agree with tokenize()', () => {
   for (let off = 0; off < text.length; off += 7) {
     const t = inc.tokenAt(off);
     assert.ok(starts[t] <= off && off < starts[t + 1], `tokenAt(${off})`);
+  }
+});
+
+// The re-scan reads a window copied out of a rope of blocks. Tiny windows and blocks put window ends and block
+// ends everywhere: inside contractions, whitespace runs, letter runs, digit runs and surrogate pairs.
+for (const [windowChars, ropeBlockChars] of [[1, 1], [5, 3], [8, 16], [37, 64]] as const) {
+  test(`tiny re-scan windows (${windowChars}) and rope blocks (${ropeBlockChars}): random and targeted edits equal a full re-encode`, () => {
+    for (const name of ['o200k_base', 'cl100k_base', 'p50k_base'] as const) {
+      runEdits(name, 6_000, 500, 21 + windowChars, { windowChars, ropeBlockChars });
+    }
+  });
+}
+
+/** Applies each edit and compares ids and firstChangedToken with a full re-encode. */
+function checkEdits(name: EncodingName, text: string, edits: [number, number, string][], options?: IncrementalTokenizerOptions): void {
+  const enc = getBpeEncoder(name);
+  const inc = new IncrementalTokenizer(enc, text, options);
+  let prev = enc.encode(text);
+  for (const [offset, del, ins] of edits) {
+    const res = inc.applyEdit(offset, del, ins);
+    text = text.slice(0, offset) + ins + text.slice(offset + del);
+    const full = enc.encode(text);
+    const where = `${name} window ${options?.windowChars} edit (${offset}, ${del}, ${JSON.stringify(ins)}) near ${JSON.stringify(text.slice(Math.max(0, offset - 12), offset + 12))}`;
+    assert.equal(inc.tokenCount, full.length, where);
+    assert.equal(firstDiff(inc.ids, full), full.length, where);
+    assert.equal(res.firstChangedToken, firstDiff(prev, full), where);
+    prev = full;
+  }
+  assert.equal(inc.text, text);
+  const { starts } = enc.tokenize(text);
+  assert.equal(firstDiff(inc.starts, starts), starts.length);
+}
+
+test('window boundaries: runs, contractions and surrogate pairs crossing the window end; edits at both ends', () => {
+  const hazards = [
+    ' '.repeat(300) + 'x', // a long whitespace run: \s+(?!\S) looks across all of it
+    '  \n' + ' '.repeat(200) + '\n\n ' + '\t'.repeat(50) + 'y', // \s*[\r\n]+ backtracks over the run
+    '\n    '.repeat(40) + '\n        '.repeat(10) + 'x', // a cut run ends a match well before the window end
+    'a'.repeat(400) + "'s tail", // a letter run ending in a contraction
+    'ABC'.repeat(100) + "'RE x", // upper-case run (o200k's second letter branch) and a case-insensitive contraction
+    "it's you're 123456789 don'T I'll I've x'ſ ".repeat(12), // contractions, digits, long s at every alignment
+    '😀'.repeat(150) + 'a😀 😀\ud83d b', // surrogate pairs (and a lone high surrogate) at every alignment
+    '日本語'.repeat(80) + '\u0301\u0301 é', // letters outside the BMP-ASCII range and combining marks
+    '////\n\n;;;;\r\n'.repeat(20) + '!!!', // punctuation runs with trailing newlines and slashes
+    ' \ufeff\u0085\u00a0\u3000 '.repeat(30) + 'z', // BOM (not whitespace for Rust) among whitespace
+  ];
+  const inserts = ['a', ' ', '\n', "'", 'Z', '1', '😀', '\ud83d', '\ude00', '.'];
+  const configs = [['o200k_base', 1], ['o200k_base', 16], ['cl100k_base', 1], ['cl100k_base', 16], ['r50k_base', 4]] as const;
+  for (const [name, windowChars] of configs) {
+    for (const hazard of hazards) {
+      const text = 'head ' + hazard + ' end';
+      {
+        const edits: [number, number, string][] = [];
+        // Insert-then-delete at every offset: the window end then falls at every position past the edit.
+        for (let at = 0; at <= text.length; at++) {
+          const ins = inserts[at % inserts.length];
+          edits.push([at, 0, ins], [at, ins.length, '']);
+        }
+        edits.push([0, 0, ' '], [0, 1, ''], [text.length, 0, "'s"], [text.length, 2, ''], [0, text.length, hazard], [hazard.length, 0, hazard]);
+        checkEdits(name, text, edits, { windowChars, ropeBlockChars: 7 });
+      }
+    }
+  }
+});
+
+test('default window: a run longer than the window and an insert longer than the window', () => {
+  for (const name of ['o200k_base', 'cl100k_base'] as const) {
+    const text = makePrompt(30_000, 4);
+    const runAt = 12_345;
+    checkEdits(name, text, [
+      [runAt, 0, 'q'.repeat(5000)], // one letter chunk spanning several windows and rope blocks
+      [runAt + 2500, 0, ' '], // split it
+      [runAt + 2500, 1, ''], // and rejoin it
+      [runAt, 0, ' '.repeat(3000) + '\n'], // whitespace run longer than the window
+      [runAt + 1500, 0, 'x'],
+      [runAt + 1500, 1, ''],
+      [8190, 10, '😀😀'], // around a rope block boundary (8192)
+      [16_383, 2, '\ud83d'],
+      [0, 0, 'start '],
+      [text.length, 0, ' end'],
+      [100, 20_000, ''], // a deletion spanning several rope blocks
+    ]);
   }
 });
