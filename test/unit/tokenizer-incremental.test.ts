@@ -150,6 +150,9 @@ function checkEdits(name: EncodingName, text: string, edits: [number, number, st
     assert.equal(inc.tokenCount, full.length, where);
     assert.equal(firstDiff(inc.ids, full), full.length, where);
     assert.equal(res.firstChangedToken, firstDiff(prev, full), where);
+    assert.equal(inc.length, text.length, where);
+    const a = Math.max(0, offset - 9);
+    assert.equal(inc.textSlice(a, offset + ins.length + 9), text.slice(a, offset + ins.length + 9), where);
     prev = full;
   }
   assert.equal(inc.text, text);
@@ -159,25 +162,30 @@ function checkEdits(name: EncodingName, text: string, edits: [number, number, st
 
 test('window boundaries: runs, contractions and surrogate pairs crossing the window end; edits at both ends', () => {
   const hazards = [
-    ' '.repeat(300) + 'x', // a long whitespace run: \s+(?!\S) looks across all of it
-    '  \n' + ' '.repeat(200) + '\n\n ' + '\t'.repeat(50) + 'y', // \s*[\r\n]+ backtracks over the run
-    '\n    '.repeat(40) + '\n        '.repeat(10) + 'x', // a cut run ends a match well before the window end
-    'a'.repeat(400) + "'s tail", // a letter run ending in a contraction
-    'ABC'.repeat(100) + "'RE x", // upper-case run (o200k's second letter branch) and a case-insensitive contraction
-    "it's you're 123456789 don'T I'll I've x'ſ ".repeat(12), // contractions, digits, long s at every alignment
-    '😀'.repeat(150) + 'a😀 😀\ud83d b', // surrogate pairs (and a lone high surrogate) at every alignment
-    '日本語'.repeat(80) + '\u0301\u0301 é', // letters outside the BMP-ASCII range and combining marks
-    '////\n\n;;;;\r\n'.repeat(20) + '!!!', // punctuation runs with trailing newlines and slashes
-    ' \ufeff\u0085\u00a0\u3000 '.repeat(30) + 'z', // BOM (not whitespace for Rust) among whitespace
+    ' '.repeat(100) + 'x', // a long whitespace run: \s+(?!\S) looks across all of it
+    '  \n' + ' '.repeat(60) + '\n\n ' + '\t'.repeat(20) + 'y', // \s*[\r\n]+ backtracks over the run
+    '\n    '.repeat(20) + '\n        '.repeat(4) + 'x', // a cut run ends a match well before the window end
+    'a'.repeat(100) + "'s tail", // a letter run ending in a contraction
+    'ABC'.repeat(30) + "'RE x", // upper-case run (o200k's second letter branch) and a case-insensitive contraction
+    "it's you're 123456789 don'T I'll I've x'ſ ".repeat(3), // contractions, digits, long s
+    '😀'.repeat(40) + 'a😀 😀\ud83d b', // surrogate pairs (and a lone high surrogate)
+    '日本語'.repeat(25) + '\u0301\u0301 é', // letters beyond ASCII and combining marks
+    '////\n\n;;;;\r\n'.repeat(6) + '!!!', // punctuation runs with trailing newlines and slashes
+    ' \ufeff\u0085\u00a0\u3000 '.repeat(10) + 'z', // BOM (not whitespace for Rust) among whitespace
   ];
   const inserts = ['a', ' ', '\n', "'", 'Z', '1', '😀', '\ud83d', '\ude00', '.'];
-  const configs = [['o200k_base', 1], ['o200k_base', 16], ['cl100k_base', 1], ['cl100k_base', 16], ['r50k_base', 4]] as const;
-  for (const [name, windowChars] of configs) {
-    for (const hazard of hazards) {
-      const text = 'head ' + hazard + ' end';
-      {
+  // The first window ends `windowChars` past the edit, so the window sizes put its end at every nearby position.
+  const configs = [
+    ['o200k_base', [1, 2, 3, 4, 5, 6, 7, 9, 13, 32]],
+    ['cl100k_base', [1, 2, 3, 4, 5, 6, 7, 9, 13, 32]],
+    ['r50k_base', [1, 3, 8]],
+  ] as const;
+  for (const [name, windowSizes] of configs) {
+    for (const windowChars of windowSizes) {
+      for (const hazard of hazards) {
+        const text = 'head ' + hazard + ' end';
         const edits: [number, number, string][] = [];
-        // Insert-then-delete at every offset: the window end then falls at every position past the edit.
+        // Insert-then-delete at every offset.
         for (let at = 0; at <= text.length; at++) {
           const ins = inserts[at % inserts.length];
           edits.push([at, 0, ins], [at, ins.length, '']);
@@ -207,4 +215,24 @@ test('default window: a run longer than the window and an insert longer than the
       [100, 20_000, ''], // a deletion spanning several rope blocks
     ]);
   }
+});
+
+test('an edit that throws while re-encoding leaves the text and tokens as they were', () => {
+  const enc = getBpeEncoder('o200k_base');
+  const text = makePrompt(40_000, 6);
+  const inc = new IncrementalTokenizer(enc, text, { ropeBlockChars: 1000 });
+  const appendPiece = Object.getOwnPropertyDescriptor(enc, 'appendPiece');
+  Object.defineProperty(enc, 'appendPiece', { configurable: true, value: () => { throw new Error('injected'); } });
+  try {
+    assert.throws(() => inc.applyEdit(12_000, 3000, 'x'.repeat(50)), /injected/);
+  } finally {
+    if (appendPiece) Object.defineProperty(enc, 'appendPiece', appendPiece);
+    else delete (enc as { appendPiece?: unknown }).appendPiece;
+  }
+  assert.equal(inc.text, text);
+  assert.deepEqual(Array.from(inc.ids), Array.from(enc.encode(text)));
+  inc.applyEdit(12_000, 3000, 'x'.repeat(50));
+  const edited = text.slice(0, 12_000) + 'x'.repeat(50) + text.slice(15_000);
+  assert.equal(inc.text, edited);
+  assert.deepEqual(Array.from(inc.ids), Array.from(enc.encode(edited)));
 });

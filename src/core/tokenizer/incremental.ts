@@ -12,13 +12,14 @@
 // Right edge: rescan until a new chunk boundary at or after the edit's end lands on an old boundary shifted by
 // the edit's length; from there the text, and therefore the chunking and tokens, are the same as before.
 //
-// Per-edit cost follows the edit, not the document: the text is kept as a rope of ~8 KB blocks (a flat 1 MB
+// Text cost follows the edit, not the document: the text is kept as a rope of ~8 KB blocks (a flat 1 MB
 // string rebuilt per edit costs ~1.3 ms once the regex flattens it), and the pre-tokenizer runs over a local
-// window copied out of the rope. A match found in a window ending at E < text.length is the full text's match
-// when the engine cannot have read position E - 1 or beyond: under these patterns a match reads at most 2
-// chars (a contraction, or the char that ends a run) past its end, except one starting in whitespace, which
-// reads its whole whitespace run plus one char. So a window match [p, e) is trusted when e <= E - 4 and a
-// non-whitespace char lies in [e, E - 2]; otherwise the window is reloaded at p, twice as long.
+// window copied out of the rope. (The token tables still cost O(distance from the previous edit); see `pc`.)
+// A match found in a window ending at E < text.length is the full text's match when the engine cannot have
+// read past E - 2 (so nothing it read, not even half a surrogate pair, was cut off): under these patterns a
+// match reads at most 2 chars (a contraction, or the char that ends a run) past its end, except one starting
+// in whitespace, which reads its whole whitespace run plus one char. So a window match [p, e) is trusted when
+// e <= E - 4 and a non-whitespace char lies in [e, E - 2]; otherwise the window is reloaded at p, twice as long.
 import { getBpeEncoder, type Encoder, type EncodingName } from '../encodings';
 import { BpeEncoder, TokenBuffer } from './encoder';
 import { isWhiteSpace } from './patterns';
@@ -41,7 +42,7 @@ export interface EditResult {
 }
 
 export interface IncrementalTokenizerOptions {
-  /** Initial size of the window the pre-tokenizer re-scans (chars; grows by doubling). Tests shrink it. */
+  /** Right context (chars past the edit) of the first window the pre-tokenizer re-scans; windows grow by doubling. Tests shrink it. */
   windowChars?: number;
   /** Target block size of the text's rope (chars). Tests shrink it. */
   ropeBlockChars?: number;
@@ -165,12 +166,20 @@ export class IncrementalTokenizer {
   get encoding(): EncodingName {
     return this.encoder.name;
   }
+  /** The whole text: O(1) when unchanged since the last read, else joined from the rope (~1 ms per MB). */
   get text(): string {
     return (this._text ??= this.rope.toString());
   }
   /** Length of the text in UTF-16 units (O(1), unlike `text.length` right after an edit). */
   get length(): number {
     return this.rope.length;
+  }
+  /** text.slice(from, to) in O(to - from), without building the whole text after an edit. */
+  textSlice(from: number, to: number): string {
+    const n = this.rope.length;
+    from = Math.max(0, Math.min(n, Math.trunc(from) || 0));
+    to = Math.max(from, Math.min(n, Math.trunc(to) || 0));
+    return this.rope.slice(from, to);
   }
   get tokenCount(): number {
     return this.nTok;
@@ -236,73 +245,80 @@ export class IncrementalTokenizer {
     const from = this.chunkStartAt(c0);
     const t0 = this.chunkTokAt(c0);
 
+    // An edit that fails below (a pre-tokenizer bug) is undone, so the tokenizer keeps the old text and tokens.
+    const removedText = rope.slice(offset, offset + deleteLength);
     rope.replace(offset, deleteLength, insertText);
-    this._text = undefined;
     const newLength = oldLength + delta;
-
-    // Rescan until a boundary at/after the edit end coincides with a shifted old boundary. The regex runs over
-    // win = text[winStart, winEnd); its matches are trusted when they end at or before `trusted` (see header).
-    let winSize = Math.max(this.windowChars, 2 * (editEnd - from));
-    let winStart = from;
-    let winEnd = from;
-    let win = '';
-    let trusted = from;
-    const loadWindow = (start: number): void => {
-      winStart = start;
-      winEnd = Math.min(newLength, start + winSize);
-      win = rope.slice(start, winEnd);
-      if (winEnd === newLength) {
-        trusted = newLength;
-        return;
-      }
-      let z = winEnd - 2 - winStart; // last non-whitespace char at or before E - 2 (window-relative)
-      while (z >= 0 && isWhiteSpace(win.charCodeAt(z))) z--;
-      trusted = Math.min(winStart + z, winEnd - 4);
-    };
-    loadWindow(from);
-    const region = this.region;
-    region.length = 0;
     let nrc = 0;
-    let oc = c0; // old chunk pointer: first old chunk with cs[oc] >= p - delta
-    const re = this.re;
     let p = from;
     let resync = -1;
-    for (;;) {
-      if (p >= editEnd) {
-        const q = p - delta;
-        while (oc < nChunk && this.chunkStartAt(oc) < q) oc++;
-        if (this.chunkStartAt(oc) === q) {
-          resync = oc;
-          break;
+    try {
+      // Rescan until a boundary at/after the edit end coincides with a shifted old boundary. The regex runs over
+      // win = text[winStart, winEnd); its matches are trusted when they end at or before `trusted` (see header).
+      let winSize = editEnd - from + this.windowChars; // the edit plus some right context
+      let winStart = from;
+      let winEnd = from;
+      let win = '';
+      let trusted = from;
+      const loadWindow = (start: number): void => {
+        winStart = start;
+        winEnd = Math.min(newLength, start + winSize);
+        win = rope.slice(start, winEnd);
+        if (winEnd === newLength) {
+          trusted = newLength;
+          return;
         }
-      }
-      if (p >= newLength) {
-        resync = nChunk; // unreachable in practice: the end is always an old boundary (checked above)
-        break;
-      }
-      let end: number;
+        let z = winEnd - 2 - winStart; // last non-whitespace char at or before E - 2 (window-relative)
+        while (z >= 0 && isWhiteSpace(win.charCodeAt(z))) z--;
+        trusted = Math.min(winStart + z, winEnd - 4);
+      };
+      loadWindow(from);
+      const region = this.region;
+      region.length = 0;
+      let oc = c0; // old chunk pointer: first old chunk with cs[oc] >= p - delta
+      const re = this.re;
       for (;;) {
-        if (p < winEnd) {
-          re.lastIndex = p - winStart;
-          if (re.test(win)) {
-            end = re.lastIndex + winStart;
-            if (end <= trusted) break;
-          } else if (winEnd === newLength) {
-            throw new Error(`pre-tokenizer failed at offset ${p}`);
+        if (p >= editEnd) {
+          const q = p - delta;
+          while (oc < nChunk && this.chunkStartAt(oc) < q) oc++;
+          if (this.chunkStartAt(oc) === q) {
+            resync = oc;
+            break;
           }
         }
-        winSize *= 2;
-        loadWindow(p);
+        if (p >= newLength) {
+          resync = nChunk; // unreachable in practice: the end is always an old boundary (checked above)
+          break;
+        }
+        let end: number;
+        for (;;) {
+          if (p < winEnd) {
+            re.lastIndex = p - winStart;
+            if (re.test(win)) {
+              end = re.lastIndex + winStart;
+              if (end <= trusted) break;
+            } else if (winEnd === newLength) {
+              throw new Error(`pre-tokenizer failed at offset ${p}`);
+            }
+          }
+          winSize *= 2;
+          loadWindow(p);
+        }
+        if (nrc === this.regionChunkStart.length) {
+          this.regionChunkStart = growU32(this.regionChunkStart, nrc, nrc + 1);
+          this.regionChunkTok = growU32(this.regionChunkTok, nrc, nrc + 1);
+        }
+        this.regionChunkStart[nrc] = p;
+        this.regionChunkTok[nrc++] = region.length;
+        this.encoder.appendPiece(win.slice(p - winStart, end - winStart), p, region);
+        p = end;
       }
-      if (nrc === this.regionChunkStart.length) {
-        this.regionChunkStart = growU32(this.regionChunkStart, nrc, nrc + 1);
-        this.regionChunkTok = growU32(this.regionChunkTok, nrc, nrc + 1);
-      }
-      this.regionChunkStart[nrc] = p;
-      this.regionChunkTok[nrc++] = region.length;
-      this.encoder.appendPiece(win.slice(p - winStart, end - winStart), p, region);
-      p = end;
+    } catch (err) {
+      rope.replace(offset, insertText.length, removedText);
+      throw err;
     }
+    this._text = undefined;
+    const region = this.region;
 
     const oldTok = this.nTok;
     const t1 = this.chunkTokAt(resync);
