@@ -164,8 +164,10 @@ async function runHistory(file: string, flags: CommonFlags & { max?: string; fai
 
 const SEVERITY_RANK = { info: 0, warning: 1, error: 2 } as const;
 
-async function expandPatterns(patterns: string[]): Promise<string[]> {
+/** Files named or matched, and which of them a folder walk found (those may be skipped when not prompts). */
+async function expandPatterns(patterns: string[]): Promise<{ files: string[]; walked: Set<string> }> {
   const files = new Set<string>();
+  const walked = new Set<string>();
   for (const p of patterns) {
     if (existsSync(p) && statSync(p).isFile()) {
       files.add(p);
@@ -175,25 +177,15 @@ async function expandPatterns(patterns: string[]): Promise<string[]> {
     if (existsSync(p) && statSync(p).isDirectory()) {
       pattern = `${fg.convertPathToPattern(p).replace(/\/$/, '')}/**/*{${SUPPORTED_EXTENSIONS.join(',')}}`;
     }
-    const walked = existsSync(p) && statSync(p).isDirectory();
+    const isDir = existsSync(p) && statSync(p).isDirectory();
     const matched = await fg(pattern, { dot: false, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'] });
     if (matched.length === 0) throw new CliError(`${p}: no such file, and no files match it`);
-    // A folder holds JSON that is not a request body (manifests, configs): linting those as prompts
-    // only raises false alarms, so a walk keeps JSON files only when they look like a request body.
-    matched
-      .filter((m) => !walked || !m.endsWith('.json') || isRequestBody(m))
-      .sort()
-      .forEach((m) => files.add(m));
+    for (const m of matched.sort()) {
+      files.add(m);
+      if (isDir) walked.add(m);
+    }
   }
-  return [...files];
-}
-
-function isRequestBody(file: string): boolean {
-  try {
-    return extractPrompt(readPromptFile(file), file).format !== 'json';
-  } catch {
-    return true; // unreadable: let the lint loop report it
-  }
+  return { files: [...files], walked };
 }
 
 async function previousFromGit(file: string, ref: string): Promise<string | undefined> {
@@ -215,18 +207,22 @@ async function previousFromGit(file: string, ref: string): Promise<string | unde
 async function runLint(patterns: string[], flags: CommonFlags & { previous?: string; against?: string; failOn?: string }): Promise<void> {
   const failOn = flags.failOn ?? 'warning';
   if (!['error', 'warning', 'info', 'none'].includes(failOn)) throw new CliError(`--fail-on: expected error, warning, info or none, got "${failOn}"`);
-  const files = await expandPatterns(patterns);
+  const { files, walked } = await expandPatterns(patterns);
   if (flags.previous && files.length !== 1) throw new CliError('--previous needs exactly one file to lint');
   const results: { file: string; findings: LintFinding[]; problems: ParseProblem[] }[] = [];
   const problemText: string[] = [];
   const sources = new Map<string, string>();
   for (const file of files) {
     const source = readPromptFile(file);
+    const options = auditOptions(flags, file);
+    const prompt = extractPrompt(source, options.fileName, { raw: options.raw });
+    // A folder holds JSON that is not a request body (manifests, configs): linting those as prompts only raises
+    // false alarms, so a walk keeps a JSON file only when it is one. A file named explicitly is always linted.
+    if (walked.has(file) && prompt.format === 'json') continue;
     sources.set(file, source);
     const previous = flags.previous ? readPromptFile(flags.previous) : flags.against ? await previousFromGit(file, flags.against) : undefined;
-    const options = auditOptions(flags, file);
     const findings = lintPrompt(source, options, previous);
-    const problems = extractPrompt(source, options.fileName, { raw: options.raw }).problems;
+    const problems = prompt.problems;
     problemText.push(...problemLines(file, source, problems));
     results.push({ file, findings, problems });
   }
@@ -252,7 +248,7 @@ async function runLint(patterns: string[], flags: CommonFlags & { previous?: str
     const blocks = results.filter((r) => r.findings.length).map((r) => formatFindings(r.file, r.findings, st));
     for (const p of problemText) blocks.push(st.yellow(p));
     const total = results.reduce((n, r) => n + r.findings.length, 0);
-    blocks.push(st.dim(`${files.length} file(s), ${total} finding(s)`));
+    blocks.push(st.dim(`${results.length} file(s), ${total} finding(s)`));
     print(blocks.join('\n'));
   }
   if (failOn !== 'none') {

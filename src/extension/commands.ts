@@ -200,9 +200,9 @@ async function measure(deps: CommandDeps, doc: vscode.TextDocument): Promise<voi
         );
         const view = timingView(m);
         deps.statusBar.setTiming(doc.uri, { coldMs: view.coldMs, warmMs: view.warmMs, preset: view.preset });
-        const panel = PromptCachePanel.current;
+        // An open panel (even one hidden behind an editor) is revealed on its timing tab; otherwise a notification.
+        const panel = PromptCachePanel.current && PromptCachePanel.createOrShow(deps.context.extensionUri, audits, panelActions(deps), 'timing');
         panel?.showTiming(doc.uri, view);
-        panel?.showTab('timing');
         deps.log.appendLine(`measure ${doc.fileName}: cold ${m.cold.medianMs.toFixed(1)} ms, warm ${m.warm.medianMs.toFixed(1)} ms (${m.model.name}, ${m.tokens} tokens)`);
         if (!panel) {
           const pick = await vscode.window.showInformationMessage(

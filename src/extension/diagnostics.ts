@@ -115,7 +115,7 @@ export class Diagnostics implements vscode.Disposable {
     const changed = this.bomOnDisk.get(key) !== bom;
     this.bomOnDisk.set(key, bom);
     const state = this.lastState.get(key);
-    if (changed && state && this.index.all(uri).length + (bom ? 1 : 0) > 0) this.publish(state);
+    if (changed && state) this.publish(state);
   }
 
   private bomDiagnostic(): vscode.Diagnostic {

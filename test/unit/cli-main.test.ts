@@ -179,6 +179,10 @@ describe('cli lint', { concurrency: 3 }, () => {
     assert.equal(d.code, 0);
     const files = JSON.parse(d.stdout).map((x: { file: string }) => x.file);
     assert.ok(files.includes('examples/support-agent/reply.j2') && files.length > 4, 'directories expand to prompt files recursively');
+    assert.ok(files.includes('examples/support-agent/request.json'), 'a request body found by a walk is linted');
+    assert.ok(!files.includes('examples/support-agent/history/manifest.json'), 'other JSON found by a walk is not a prompt');
+    const named = await run(['lint', ex('history/manifest.json'), '--json', '--fail-on', 'none']);
+    assert.equal(JSON.parse(named.stdout).length, 1, 'a JSON file named explicitly is linted');
   });
   it('--previous enables drift rules; --sarif is valid', async () => {
     const r = await run(['lint', ex('history/request.json/v3.json'), '--previous', ex('history/request.json/v2.json'), '--sarif']);
