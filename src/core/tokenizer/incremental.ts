@@ -181,6 +181,10 @@ export class IncrementalTokenizer {
     to = Math.max(from, Math.min(n, Math.trunc(to) || 0));
     return this.rope.slice(from, to);
   }
+  /** text.charCodeAt(i) in O(log blocks) (NaN outside the text). */
+  charCodeAt(i: number): number {
+    return i >= 0 && i < this.rope.length ? this.rope.charCodeAt(i) : NaN;
+  }
   get tokenCount(): number {
     return this.nTok;
   }

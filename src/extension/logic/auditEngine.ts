@@ -7,9 +7,9 @@ import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow
 import { assertNever } from '../auditProtocol';
 import {
   commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, PiecesSequence, render, resolveEncoding, tokenizeRendered,
-  type Rendered, type TokenSequence,
+  type Rendered, type RenderedLayout, type TokenSequence,
 } from './coreBridge';
-import { directRenderedOffset, LineStarts, renderedAfterEdit } from './quickRender';
+import { directRenderedOffset, LineStarts, renderedAfterEdit, type QuickLayout } from './quickRender';
 
 interface BaselineState {
   label: string;
@@ -26,14 +26,20 @@ interface DocState {
   uri: string;
   fileName: string;
   version: number;
-  source: string;
-  rendered: Rendered;
+  /**
+   * The source text, when known as one string. Keystroke edits leave it unset: the source is then `sourceHead`
+   * followed by the tokens' text (the rendering), joined only when something needs it whole (`sourceOf`).
+   */
+  source: string | undefined;
+  sourceLength: number;
+  /** The source before the rendered body (a prompt file's front matter), which keystroke edits never change. */
+  sourceHead: string;
+  /** The rendering's layout; its text is `tokens`' text. */
+  rendered: QuickLayout;
   encoding: EncodingName;
   tokens: TokenSequence;
-  /** Line starts of `source`, kept up to date by edits (line/column of the divergence without a scan). */
+  /** Line starts of the source, kept up to date by edits (line/column of the divergence without a scan). */
   lines: LineStarts;
-  /** Prompt files: the source before the body (front matter), which keystroke edits of the body never change. */
-  sourceHead?: string;
   baseline: BaselineState;
   /** Common prefix with the baseline, kept up to date cheaply from the edit's first changed token. */
   firstDivergentToken: number | null;
@@ -142,8 +148,8 @@ export class AuditEngine {
     const t0 = performance.now();
     const tokens = createTokenSequence(encoding, rendered);
     const d: DocState = {
-      uri, fileName, version, source, rendered, encoding, tokens, baseline, lines: new LineStarts(source),
-      firstDivergentToken: null, findings: [], findingsVersion: -1,
+      uri, fileName, version, source, sourceLength: source.length, sourceHead: headOf(source, rendered), rendered: layoutOf(rendered), encoding, tokens, baseline,
+      lines: new LineStarts(source), firstDivergentToken: null, findings: [], findingsVersion: -1,
       lastTokenizeMs: performance.now() - t0, lastIncremental: false,
     };
     d.firstDivergentToken = this.divergence(d, 0);
@@ -151,33 +157,33 @@ export class AuditEngine {
   }
 
   private retokenize(d: DocState): void {
-    this.docs.set(d.uri, this.createDoc(d.uri, d.fileName, d.version, d.source, d.baseline));
+    this.docs.set(d.uri, this.createDoc(d.uri, d.fileName, d.version, sourceOf(d), d.baseline));
   }
 
   private applyEdits(d: DocState, edits: DocumentEdit[]): void {
     const t0 = performance.now();
     for (const e of edits) {
-      if (!(e.offset >= 0 && e.deleteLength >= 0 && e.offset + e.deleteLength <= d.source.length)) throw new Error(`edit out of range in ${d.uri}`);
+      if (!(e.offset >= 0 && e.deleteLength >= 0 && e.offset + e.deleteLength <= d.sourceLength)) throw new Error(`edit out of range in ${d.uri}`);
     }
     // The keystroke path: one edit that maps straight into the rendered text: no re-extraction, and no O(N) copy
-    // or scan of the source (it stays the front matter + the tokenizer's text, joined only by a full audit).
-    const head = () => (d.sourceHead ??= d.source.slice(0, d.rendered.frontMatter?.end ?? 0));
-    const at = edits.length === 1 && d.tokens.incremental ? directRenderedOffset(d.rendered, head, edits[0]) : null;
+    // or scan of the source (it stays the front matter + the tokenizer's text, joined only when read whole).
+    const at = edits.length === 1 && d.tokens.incremental ? directRenderedOffset(d.rendered, d.sourceHead, d.tokens, edits[0]) : null;
     let firstChanged: number;
     if (at !== null) {
       const e = edits[0];
-      const before = d.tokens.text;
+      const deleted = d.tokens.textSlice(at, at + e.deleteLength);
       firstChanged = d.tokens.applyEdit(at, e.deleteLength, e.text).firstChangedToken;
-      const after = d.tokens.text;
+      const after = d.tokens;
       const shift = e.offset - at;
-      const h = shift === 0 ? '' : head();
-      d.source = shift === 0 ? after : h + after;
-      d.lines.applyEdit((i) => (i >= shift ? after.charCodeAt(i - shift) : h.charCodeAt(i)), d.source.length, e.offset, e.deleteLength, e.text.length);
-      d.rendered = renderedAfterEdit(d.rendered, before, after, at, e.deleteLength, e.text);
+      const h = d.sourceHead;
+      d.source = undefined;
+      d.sourceLength += e.text.length - e.deleteLength;
+      d.lines.applyEdit((i) => (i >= shift ? after.charCodeAt(i - shift) : h.charCodeAt(i)), d.sourceLength, e.offset, e.deleteLength, e.text.length);
+      d.rendered = renderedAfterEdit(d.rendered, after, at, deleted, e.text);
     } else {
       // Edits of one event do not overlap; applying them from the highest offset down keeps every offset valid.
       const sorted = edits.length > 1 ? [...edits].sort((a, b) => b.offset - a.offset) : edits;
-      let source = d.source;
+      let source = sourceOf(d);
       for (const e of sorted) {
         source = source.slice(0, e.offset) + e.text + source.slice(e.offset + e.deleteLength);
         const text = source;
@@ -185,7 +191,7 @@ export class AuditEngine {
       }
       firstChanged = this.reRender(d, source, sorted);
       d.source = source;
-      d.sourceHead = undefined;
+      d.sourceLength = source.length;
     }
     d.lastTokenizeMs = performance.now() - t0;
     d.lastIncremental = d.tokens.incremental;
@@ -194,8 +200,9 @@ export class AuditEngine {
 
   /** Re-extracts the prompt (templates, JSON, front matter edits) and brings the tokens up to date. */
   private reRender(d: DocState, source: string, edits: readonly DocumentEdit[]): number {
-    const before = d.rendered.text;
+    const before = d.tokens.text;
     const rendered = render(source, d.fileName);
+    d.sourceHead = headOf(source, rendered);
     const after = rendered.text;
     // The rendered text changes in one contiguous span (common prefix and suffix): one incremental edit. Scanning
     // 1 MB char by char costs ~20 ms, so start from where the source edits map to and only verify up to there.
@@ -213,14 +220,14 @@ export class AuditEngine {
     if (pieces || !d.tokens.incremental) {
       // Pieces between hard boundaries are tokenized apart, as the core does: only the changed pieces again.
       const old = d.tokens;
-      d.rendered = rendered;
+      d.rendered = layoutOf(rendered);
       if (old instanceof PiecesSequence && pieces) return old.update(after, pieces, p, s);
       d.tokens = createTokenSequence(d.encoding, rendered);
       return commonPrefixLength(old.ids, d.tokens.ids);
     }
     let firstChanged = d.tokens.ids.length;
     if (before !== after) firstChanged = d.tokens.applyEdit(p, before.length - p - s, after.slice(p, after.length - s)).firstChangedToken;
-    d.rendered = rendered;
+    d.rendered = layoutOf(rendered);
     return firstChanged;
   }
 
@@ -254,7 +261,7 @@ export class AuditEngine {
     let diff: DiffResult | undefined;
     let findingsFresh = d.findingsVersion === d.version;
     if (full && !findingsFresh) {
-      diff = fullAudit({ oldSource: d.baseline.source, newSource: d.source, fileName: d.fileName, oldFileName: d.baseline.fileName, settings: this.settings });
+      diff = fullAudit({ oldSource: d.baseline.source, newSource: sourceOf(d), fileName: d.fileName, oldFileName: d.baseline.fileName, settings: this.settings });
       if (diff) {
         d.findings = diff.findings;
         d.findingsVersion = d.version;
@@ -282,7 +289,7 @@ export class AuditEngine {
     let divergence: DiffResult['divergence'] = null;
     if (k !== null) {
       const renderedNew = d.tokens.tokenStart(Math.min(k, total));
-      const newOffset = renderedToSourceOffset(d.rendered.map, renderedNew, d.source.length);
+      const newOffset = renderedToSourceOffset(d.rendered.map, renderedNew, d.sourceLength);
       // Both versions share tokens [0, k), so token k starts at the same rendered offset in the old version.
       const oldRendered = d.baseline.rendered;
       const oldOffset = oldRendered ? renderedToSourceOffset(oldRendered.map, Math.min(renderedNew, oldRendered.text.length), d.baseline.source.length) : 0;
@@ -304,10 +311,10 @@ export class AuditEngine {
       reusablePrefixTokens: reusable,
       recomputedTokens: total - reusable,
       divergence,
-      providers: estimateProviders(this.settings, d.encoding, reusable, d.baseline.rendered ?? render(d.baseline.source, d.fileName), this.baselineTokens(d), d.rendered, newTokens),
+      providers: estimateProviders(this.settings, d.encoding, reusable, d.baseline.rendered ?? render(d.baseline.source, d.fileName), this.baselineTokens(d), withText(d), newTokens),
       findings: d.findings,
       // Identical tokens from different files: only file-only parts (front matter, JSON whitespace) changed.
-      ...(k === null && d.source !== d.baseline.source ? { noEffectOnCache: true } : {}),
+      ...(k === null && (d.sourceLength !== d.baseline.source.length || sourceOf(d) !== d.baseline.source) ? { noEffectOnCache: true } : {}),
     };
   }
 
@@ -317,11 +324,11 @@ export class AuditEngine {
     const n = d.tokens.ids.length;
     if (k >= n) {
       // The new version is a strict prefix of the baseline: mark its end.
-      const end = renderedToSourceOffset(d.rendered.map, d.rendered.text.length, d.source.length);
+      const end = renderedToSourceOffset(d.rendered.map, d.tokens.length, d.sourceLength);
       return { start: end, end };
     }
-    const start = renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k), d.source.length);
-    const end = Math.max(start, renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k + 1), d.source.length));
+    const start = renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k), d.sourceLength);
+    const end = Math.max(start, renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k + 1), d.sourceLength));
     return { start, end };
   }
 
@@ -331,7 +338,7 @@ export class AuditEngine {
     // The identity map (plain text) needs no per-token lookup.
     if (map.length === 1 && map[0].exact && map[0].renderedStart === 0 && map[0].sourceStart === 0) return starts.slice();
     const out = new Uint32Array(starts.length);
-    for (let i = 0; i < starts.length; i++) out[i] = renderedToSourceOffset(map, starts[i], d.source.length);
+    for (let i = 0; i < starts.length; i++) out[i] = renderedToSourceOffset(map, starts[i], d.sourceLength);
     return out;
   }
 
@@ -351,6 +358,27 @@ export class AuditEngine {
     }
     return rows;
   }
+}
+
+/** The whole source (joined from the front matter and the rendered text after keystroke edits). */
+function sourceOf(d: DocState): string {
+  return (d.source ??= d.sourceHead + d.tokens.text);
+}
+
+/** The source before the rendered body: what a keystroke-path source is made of besides the rendered text. */
+function headOf(source: string, rendered: Rendered): string {
+  return source.slice(0, rendered.frontMatter?.end ?? 0);
+}
+
+function layoutOf(rendered: Rendered): RenderedLayout {
+  const { text: _text, ...layout } = rendered;
+  return layout;
+}
+
+/** The rendering with its text read from the tokens on demand (estimates read offsets, not the text). */
+function withText(d: DocState): Rendered {
+  const tokens = d.tokens;
+  return { ...d.rendered, get text() { return tokens.text; } };
 }
 
 function toBaseline(b: BaselineText): BaselineState {

@@ -9,6 +9,8 @@ import type { AuditSettings } from '../auditProtocol';
 
 /** What the model sees for a version of the file, and how to map it back to the file. */
 export type Rendered = ExtractedPrompt;
+/** A rendering without its text: the engine keeps the text in the token sequence, which edits update in place. */
+export type RenderedLayout = Omit<Rendered, 'text'>;
 
 export function resolveEncoding(settings: AuditSettings): { encoding: EncodingName; note?: string } {
   return coreResolveEncoding({ encoding: settings.encoding === 'auto' ? undefined : settings.encoding, provider: settings.provider, model: settings.model || undefined });
@@ -18,10 +20,21 @@ export function render(source: string, fileName: string): Rendered {
   return extractPrompt(source, fileName);
 }
 
-/** Token sequence of a rendered prompt; `incremental` ones can follow edits. */
-export interface TokenSequence {
-  /** The text the tokens are of. */
+/**
+ * Read access to a text that may be kept in pieces (the incremental tokenizer's blocks): each read costs what it
+ * copies, so a keystroke never joins a 1 MB text.
+ */
+export interface TextReader {
+  readonly length: number;
+  /** The whole text: O(length) after a change. */
   readonly text: string;
+  /** NaN outside the text. */
+  charCodeAt(i: number): number;
+  textSlice(from: number, to: number): string;
+}
+
+/** Token sequence of a rendered prompt (its text is the rendered text); `incremental` ones can follow edits. */
+export interface TokenSequence extends TextReader {
   /** A view, valid until the next edit. */
   readonly ids: Uint32Array;
   /** Rendered offset of each token's start; length ids.length + 1. Can cost O(tokens after the last edit). */
@@ -41,6 +54,15 @@ class IncrementalSequence implements TokenSequence {
   }
   get text(): string {
     return this.tok.text;
+  }
+  get length(): number {
+    return this.tok.length;
+  }
+  charCodeAt(i: number): number {
+    return this.tok.charCodeAt(i);
+  }
+  textSlice(from: number, to: number): string {
+    return this.tok.textSlice(from, to);
   }
   get ids(): Uint32Array {
     return this.tok.ids;
@@ -103,6 +125,15 @@ export class PiecesSequence implements TokenSequence {
     this.cuts = cuts;
     this.text = text;
     return firstChanged;
+  }
+  get length(): number {
+    return this.text.length;
+  }
+  charCodeAt(i: number): number {
+    return this.text.charCodeAt(i);
+  }
+  textSlice(from: number, to: number): string {
+    return this.text.slice(from, to);
   }
   get ids(): Uint32Array {
     return this.t.ids;

@@ -1,17 +1,24 @@
 // The keystroke path: for formats whose rendered text IS the source text (plain text, Markdown) or the source after
 // its front matter (prompt files), a source edit maps to one rendered edit at a known offset, so the rendered prompt
-// is updated in place of re-extracting the whole file (3–5 ms per MB). Everything here is proportional to the edit
-// (plus native string searches); anything it cannot prove unchanged falls back to the core's extraction.
-import { extractPrompt, markdownSections } from '../../core/formats';
+// is updated in place of re-extracting the whole file (3–5 ms per MB). Everything here is proportional to the edit:
+// the text is read through a TextReader (the tokenizer's blocks), in windows that grow only as far as a search must
+// go; anything it cannot prove unchanged falls back to the core's extraction.
+import { extractPrompt, markdownLeadLines, sectionsFromLeadLines, type MarkdownLeadLine } from '../../core/formats';
 import type { DocumentEdit } from '../auditProtocol';
-import type { Rendered } from './coreBridge';
+import type { RenderedLayout, TextReader } from './coreBridge';
+
+/**
+ * A rendering's layout as the keystroke path keeps it: plus, for Markdown, the lines the sections depend on
+ * (fences, headings), read once when an edit first changes one, then spliced: a heading edit re-reads one line.
+ */
+export type QuickLayout = RenderedLayout & { leadLines?: readonly MarkdownLeadLine[] };
 
 /**
  * Rendered offset of a single source edit when it provably leaves the rendering rules untouched, else null.
  * Prompt files: the edit must lie in the body, after a closed front matter block, or after the first line when
- * there is none (only the first line can open a front matter block).
+ * there is none (only the first line can open a front matter block). `text` is the current rendered text.
  */
-export function directRenderedOffset(rendered: Rendered, sourceHead: () => string, edit: DocumentEdit): number | null {
+export function directRenderedOffset(rendered: QuickLayout, sourceHead: string, text: TextReader, edit: DocumentEdit): number | null {
   switch (rendered.format) {
     case 'text':
     case 'markdown':
@@ -21,18 +28,30 @@ export function directRenderedOffset(rendered: Rendered, sourceHead: () => strin
       if (rendered.frontMatter) {
         const bodyStart = rendered.frontMatter.end;
         // A closing fence at the very end of the file (no newline) would be changed by typing right after it.
-        if (edit.offset < bodyStart || sourceHead().charCodeAt(bodyStart - 1) !== 10) return null;
+        if (edit.offset < bodyStart || sourceHead.charCodeAt(bodyStart - 1) !== 10) return null;
         return edit.offset - bodyStart;
       }
       // No block (problems would hold an unclosed one): only an edit of the first line can open one.
       if (rendered.problems.length > 0) return null;
-      const firstLineEnd = rendered.text.indexOf('\n'); // the rendering is the whole source here
-      if (firstLineEnd < 0 || edit.offset <= firstLineEnd) return null;
-      return edit.offset;
+      // The rendering is the whole source here; the edit must start after the first '\n'.
+      return indexIn(text, '\n', 0, edit.offset) < 0 ? null : edit.offset;
     }
     default:
       return null; // templates and JSON re-render: one edit can change the rendering anywhere
   }
+}
+
+const FIRST_WINDOW = 256;
+const MAX_WINDOW = 1 << 16;
+
+/** First index i in [from, to) where `needle` starts in the text (-1 if none); reads grow from a small window. */
+export function indexIn(text: TextReader, needle: string, from: number, to: number = text.length): number {
+  to = Math.min(to, text.length);
+  for (let pos = Math.max(0, from), w = FIRST_WINDOW; pos < to; pos += w, w = Math.min(w * 2, MAX_WINDOW)) {
+    const k = text.textSlice(pos, Math.min(pos + w + needle.length - 1, text.length)).indexOf(needle);
+    if (k >= 0) return pos + k < to ? pos + k : -1;
+  }
+  return -1;
 }
 
 const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
@@ -44,44 +63,108 @@ function hasLineBreak(s: string): boolean {
   return false;
 }
 
+/** Start of the line holding offset `at` (just after the last line break before it). */
+function lineStartBefore(text: TextReader, at: number): number {
+  for (let end = at, w = FIRST_WINDOW; end > 0; end -= w, w = Math.min(w * 2, MAX_WINDOW)) {
+    const start = Math.max(0, end - w);
+    const chunk = text.textSlice(start, end);
+    for (let j = chunk.length - 1; j >= 0; j--) if (isLineBreak(chunk.charCodeAt(j))) return start + j + 1;
+  }
+  return 0;
+}
+
+/** End of the line holding offset `at` (its first line break at or after `at`, or the text's end). */
+function lineEndFrom(text: TextReader, at: number): number {
+  for (let pos = at, w = FIRST_WINDOW; pos < text.length; pos += w, w = Math.min(w * 2, MAX_WINDOW)) {
+    const chunk = text.textSlice(pos, pos + w);
+    for (let j = 0; j < chunk.length; j++) if (isLineBreak(chunk.charCodeAt(j))) return pos + j;
+  }
+  return text.length;
+}
+
+/** Whether [from, to) holds a non-blank char (String.prototype.trim's whitespace is regex `\s`). */
+function hasContent(text: TextReader, from: number, to: number): boolean {
+  for (let pos = from, w = FIRST_WINDOW; pos < to; pos += w, w = Math.min(w * 2, MAX_WINDOW)) {
+    if (/\S/.test(text.textSlice(pos, Math.min(pos + w, to)))) return true;
+  }
+  return false;
+}
+
 /**
- * The rendered prompt after one edit at rendered offset `at` (`deleted` = the replaced text of `before`, `inserted`
- * its replacement); `after` is the new rendered text. Quick audits read text, map, segments, firstVariableOffset
- * and the parse problems (unchanged: they lie in the front matter); placeholders are dropped (only the lint rules
- * of a full audit read them, and a full audit renders the file itself).
+ * The rendering after one edit at rendered offset `at` that replaced the text `deleted` with `inserted`; `after`
+ * reads the new rendered text. Quick audits read map, segments, firstVariableOffset and the parse problems
+ * (unchanged: they lie in the front matter); placeholders are dropped (only the lint rules of a full audit read
+ * them, and a full audit renders the file itself). Only `after` is read: before the edit, chars before `at` were
+ * the same, and the replaced ones are `deleted`.
  */
-export function renderedAfterEdit(prev: Rendered, before: string, after: string, at: number, deleted: number, inserted: string): Rendered {
-  const delta = inserted.length - deleted;
-  const map = prev.map.length === 1 ? [{ ...prev.map[0], renderedEnd: after.length, sourceEnd: prev.map[0].sourceEnd + delta }] : remapEmpty(prev, after);
-  const segments = prev.format === 'text' || prev.format === 'raw' ? prev.segments : sectionsAfterEdit(prev, before, after, at, deleted, inserted);
-  const firstVariableOffset = prev.format === 'prompt-file' ? firstVariableAfterEdit(prev.firstVariableOffset, before, after, at, deleted, inserted.length) : prev.firstVariableOffset;
-  return { ...prev, text: after, map, segments, firstVariableOffset, placeholders: undefined };
+export function renderedAfterEdit(prev: QuickLayout, after: TextReader, at: number, deleted: string, inserted: string): QuickLayout {
+  const delta = inserted.length - deleted.length;
+  const map = prev.map.length === 1 ? [{ ...prev.map[0], renderedEnd: after.length, sourceEnd: prev.map[0].sourceEnd + delta }] : remapEmpty(prev, after.length);
+  const sections = prev.format === 'text' || prev.format === 'raw' ? { segments: prev.segments, leadLines: prev.leadLines } : sectionsAfterEdit(prev, after, at, deleted, inserted);
+  const firstVariableOffset = prev.format === 'prompt-file' ? firstVariableAfterEdit(prev.firstVariableOffset, after, at, deleted.length, inserted.length) : prev.firstVariableOffset;
+  return { ...prev, map, ...sections, firstVariableOffset, placeholders: undefined };
 }
 
 /** An empty rendering has no map piece: the edit gives it one, starting where the body starts in the source. */
-function remapEmpty(prev: Rendered, after: string) {
+function remapEmpty(prev: RenderedLayout, length: number) {
   const sourceStart = prev.frontMatter?.end ?? 0;
-  return after.length === 0 ? [] : [{ renderedStart: 0, renderedEnd: after.length, sourceStart, sourceEnd: sourceStart + after.length, exact: true }];
+  return length === 0 ? [] : [{ renderedStart: 0, renderedEnd: length, sourceStart, sourceEnd: sourceStart + length, exact: true }];
 }
 
-function sectionsAfterEdit(prev: Rendered, before: string, after: string, at: number, deleted: number, inserted: string): Rendered['segments'] {
+function sectionsAfterEdit(prev: QuickLayout, after: TextReader, at: number, deleted: string, inserted: string): Pick<QuickLayout, 'segments' | 'leadLines'> {
   const segs = prev.segments;
+  const delta = inserted.length - deleted.length;
+  const end = at + deleted.length;
+  const lineStart = lineStartBefore(after, at);
   // Sections change only when a heading or fence line changes. A one-line edit of a line that starts with none of
   // `#`, `` ` ``, `~` (before and after) changes no such line; sections after it only move. The "(before the first
   // heading)" section exists only when that part is not blank, so edits there are recomputed.
   const firstHeading = segs.length === 0 ? Infinity : segs[0].name === '(before the first heading)' ? segs[1]?.start ?? Infinity : segs[0].start;
   let simple = at >= firstHeading || segs.length === 0;
-  if (simple) simple = !hasLineBreak(inserted) && !hasLineBreak(before.slice(at, at + deleted));
+  if (simple) simple = !hasLineBreak(inserted) && !hasLineBreak(deleted);
   if (simple) {
-    let lineStart = at;
-    while (lineStart > 0 && !isLineBreak(before.charCodeAt(lineStart - 1))) lineStart--;
-    simple = !isSectionLead(before.charCodeAt(lineStart)) && !isSectionLead(after.charCodeAt(lineStart));
+    // The line's first char before the edit: unchanged when it lies before the edit, else the first replaced char
+    // (or, when nothing was replaced, the char the insertion now precedes).
+    const leadBefore = lineStart < at ? after.charCodeAt(lineStart) : deleted.length > 0 ? deleted.charCodeAt(0) : after.charCodeAt(at + inserted.length);
+    simple = !isSectionLead(leadBefore) && !isSectionLead(after.charCodeAt(lineStart));
   }
-  if (!simple) return markdownSections(after, 0);
-  const delta = inserted.length - deleted;
-  if (delta === 0) return segs;
-  const end = at + deleted;
-  return segs.map((s) => ({ ...s, start: s.start >= end && s.start > at ? s.start + delta : s.start, end: s.end >= end ? s.end + delta : s.end }));
+  if (simple) {
+    if (delta === 0) return { segments: segs, leadLines: prev.leadLines };
+    return {
+      segments: segs.map((s) => ({ ...s, start: s.start >= end && s.start > at ? s.start + delta : s.start, end: s.end >= end ? s.end + delta : s.end })),
+      // No lead line starts on the edited line (its first char is no lead): later ones only move.
+      leadLines: prev.leadLines?.map((l) => (l.start > at ? { ...l, start: l.start + delta } : l)),
+    };
+  }
+  // Lead lines are per line: re-read the lines the edit touched, [lineStart, lineEnd) now and
+  // [lineStart, lineEnd - delta] before; the first time, read them all.
+  let leadLines: readonly MarkdownLeadLine[];
+  if (prev.leadLines) {
+    const lineEnd = lineEndFrom(after, at + inserted.length);
+    const old = prev.leadLines;
+    const keep = firstAtOrAfter(old, lineStart);
+    const resume = firstAtOrAfter(old, lineEnd - delta + 1);
+    leadLines = [
+      ...old.slice(0, keep),
+      ...markdownLeadLines(after.textSlice(lineStart, lineEnd), 0, lineStart),
+      ...old.slice(resume).map((l) => ({ ...l, start: l.start + delta })),
+    ];
+  } else {
+    leadLines = markdownLeadLines(after.text);
+  }
+  return { segments: sectionsFromLeadLines(leadLines, 0, after.length, (a, b) => hasContent(after, a, b)), leadLines };
+}
+
+/** Index of the first lead line starting at or after `offset` (they are sorted by start). */
+function firstAtOrAfter(leads: readonly MarkdownLeadLine[], offset: number): number {
+  let lo = 0;
+  let hi = leads.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (leads[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -90,27 +173,43 @@ function sectionsAfterEdit(prev: Rendered, before: string, after: string, at: nu
  * the edit starts after the last `}` before it and at a `${` before the edit's end; one after the edit is an old one
  * moved. Only the small window that can hold a new variable is re-extracted (by the core).
  */
-function firstVariableAfterEdit(prevFirst: number | null, before: string, after: string, at: number, deleted: number, insertedLength: number): number | null {
-  if (prevFirst !== null) {
-    const prevEnd = before.indexOf('}', prevFirst);
-    if (prevEnd >= 0 && prevEnd < at) return prevFirst; // ends before the edit: still the first
-  }
+function firstVariableAfterEdit(prevFirst: number | null, after: TextReader, at: number, deleted: number, insertedLength: number): number | null {
+  // The old first variable ended before the edit (its `}` lies in the unchanged text before `at`): still the first.
+  if (prevFirst !== null && indexIn(after, '}', prevFirst, at) >= 0) return prevFirst;
   const editEnd = at + insertedLength;
   // (1) A variable overlapping or touching the edit.
-  const lastBrace = at > 0 ? after.lastIndexOf('}', at - 1) : -1;
-  const candidate = after.indexOf('${', lastBrace + 1);
-  if (candidate >= 0 && candidate < editEnd) {
+  const candidate = variableStartBefore(after, at, editEnd);
+  if (candidate >= 0) {
     // Variables starting before editEnd end at the first `}` at or after their third char: at the latest this one.
-    const close = after.indexOf('}', editEnd + 1);
+    const close = indexIn(after, '}', editEnd + 1);
     const windowEnd = close < 0 ? after.length : close + 1;
     // A leading space: the window must not be read as front matter.
-    const v = extractPrompt(` ${after.slice(candidate, windowEnd)}`, 'window.prompt.md').firstVariableOffset;
+    const v = extractPrompt(` ${after.textSlice(candidate, windowEnd)}`, 'window.prompt.md').firstVariableOffset;
     if (v !== null) return candidate + v - 1;
   }
   // (2) Otherwise the first variable after the edit, an old one moved; known only when the old first one was there.
   if (prevFirst === null) return null;
   if (prevFirst >= at + deleted) return prevFirst + insertedLength - deleted;
-  return fullFirstVariable(after); // the old first one overlapped the edit: rescan (rare)
+  return fullFirstVariable(after.text); // the old first one overlapped the edit: rescan (rare)
+}
+
+/**
+ * The first `${` that starts after the last `}` before `at` and before `editEnd` (-1 if none): where a variable
+ * overlapping the edit would start. One backward pass in growing windows, each read once; it stops at that `}`.
+ */
+export function variableStartBefore(text: TextReader, at: number, editEnd: number): number {
+  let earliest = -1;
+  for (let end = Math.min(editEnd, text.length), w = FIRST_WINDOW; end > 0; end -= w, w = Math.min(w * 2, MAX_WINDOW)) {
+    const start = Math.max(0, end - w);
+    // One char more than the window: a `${` that straddles two windows is seen in the earlier one (and, in the
+    // first window, one whose `$` is the edit's last char).
+    const chunk = text.textSlice(start, Math.min(end + 1, text.length));
+    const brace = at - 1 - start >= 0 ? chunk.lastIndexOf('}', at - 1 - start) : -1;
+    const k = chunk.indexOf('${', brace + 1);
+    if (k >= 0) earliest = start + k;
+    if (brace >= 0) break;
+  }
+  return earliest;
 }
 
 function fullFirstVariable(text: string): number | null {
