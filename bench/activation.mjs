@@ -1,11 +1,13 @@
 // Start-up figures users feel (`node bench/activation.mjs`, also run by bench/run.mjs):
 // - extension activation: require(dist/extension.js) + activate() against the `vscode` stand-in of the unit
-//   tests, in fresh processes, next to what one eager encoder load would have added (js-tiktoken's);
+//   tests, in fresh processes, next to what one eager encoder load would have added (js-tiktoken's), and the size
+//   of the bundle activation parses (the decoder client, dist/decoder-client.js, loads on first use only);
 // - first audit of a 100 KB prompt including encoder start-up: `prompt-cache-audit diff --json` as a whole
 //   process, next to a bare `node` start (the floor) and a plain tiktoken (WASM) tokenize-and-compare script.
-// Prints figures as ratios and one final JSON line {"startup": {...}}. Never fails on timing.
+// Prints figures as ratios and one final JSON line {"activation": {...}, "first_audit_100kb_cli": {...}}. Never fails
+// on timing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,14 +79,27 @@ for (let i = 0; i < runs; i++) {
   act.push(nodeEval(activateCode));
   eager.push(nodeEval(eagerEncoderCode).ms);
 }
+const bundleBytes = (name) => {
+  const file = path.join(root, 'dist', name);
+  return existsSync(file) ? statSync(file).size : null;
+};
 const activation = {
   requireAndActivateMs: median(act.map((a) => a.requireMs + a.activateMs)),
   activateMs: median(act.map((a) => a.activateMs)),
   eagerJsTiktokenLoadMs: median(eager),
+  extensionBundleBytes: bundleBytes('extension.js'),
+  decoderClientBundleBytes: bundleBytes('decoder-client.js'),
+  // `npm run build` bundles are readable with source maps; `--production` (the VSIX) ones are minified.
+  minifiedBundle: !/\/\/# sourceMappingURL=/.test(readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8')),
 };
+const kb = (bytes) => (bytes === null ? 'missing' : `${(bytes / 1024).toFixed(1)} KB`);
 console.log(
   `activation: require + activate ${f1(activation.requireAndActivateMs)} ms median (activate() ${f1(activation.activateMs)} ms; target ≤ 50 ms); ` +
     `an eager js-tiktoken o200k load would add ${f1(activation.eagerJsTiktokenLoadMs)} ms (${f1(activation.eagerJsTiktokenLoadMs / activation.requireAndActivateMs)}×)`,
+);
+console.log(
+  `activation bundle: dist/extension.js ${kb(activation.extensionBundleBytes)} (${activation.minifiedBundle ? 'minified, as packaged' : 'development build'}); ` +
+    `loaded on first measurement: dist/decoder-client.js ${kb(activation.decoderClientBundleBytes)}`,
 );
 
 // First audit of a 100 KB prompt, whole process, encoder start-up included.
@@ -122,7 +137,26 @@ console.log(i);`,
       `(target ≤ 300 ms; bare node start ${f1(firstAudit.bareNodeStartMs)} ms; a plain tiktoken WASM tokenize-and-compare script ` +
       `${f1(firstAudit.tiktokenWasmScriptMs)} ms = ${f1(firstAudit.tiktokenWasmScriptMs / firstAudit.cliDiff100KBMs)}× ours)`,
   );
-  console.log(JSON.stringify({ startup: { runs, activation, firstAudit } }));
+  // One named entry per figure (merged into bench/results.json by bench/run.mjs).
+  const x = (base, v) => +(base / v).toFixed(1);
+  console.log(
+    JSON.stringify({
+      activation: {
+        unit: 'ms',
+        runs,
+        ...activation,
+        vsEagerJsTiktoken: x(activation.eagerJsTiktokenLoadMs, activation.requireAndActivateMs),
+        summary: `require(dist/extension.js) + activate(): ${f1(activation.requireAndActivateMs)} ms median (activate() ${f1(activation.activateMs)} ms) | an eager js-tiktoken o200k load ${f1(activation.eagerJsTiktokenLoadMs)} ms -> ${x(activation.eagerJsTiktokenLoadMs, activation.requireAndActivateMs)}x`,
+      },
+      first_audit_100kb_cli: {
+        unit: 'ms',
+        runs,
+        ...firstAudit,
+        vsTiktokenScript: x(firstAudit.tiktokenWasmScriptMs, firstAudit.cliDiff100KBMs),
+        summary: `prompt-cache-audit diff of a 100 KB prompt, whole process with encoder start-up: ${f1(firstAudit.cliDiff100KBMs)} ms median (bare node ${f1(firstAudit.bareNodeStartMs)} ms) | plain tiktoken WASM script ${f1(firstAudit.tiktokenWasmScriptMs)} ms -> ${x(firstAudit.tiktokenWasmScriptMs, firstAudit.cliDiff100KBMs)}x`,
+      },
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

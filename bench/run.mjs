@@ -2,7 +2,7 @@
 // timed in the same run, and writes bench/results.json with one named entry per figure. Never fails on timing.
 // Our code is loaded from the dist/tokenizer.js bundle (built by scripts/build.mjs, with dist/ranks/*.bin).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -118,7 +118,8 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
   });
 }
 
-// 3. Single-character edits through the incremental tokenizer.
+// 3. Single-character edits through the incremental tokenizer alone (the whole updated audit, in the audit worker,
+// is bench/audit-worker.mjs's audit_edit_* figures).
 for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
   const inc = new ours.IncrementalTokenizer(ours.getBpeEncoder(ENC), text);
   let s = 12345;
@@ -141,7 +142,7 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
   if (firstDiff(inc.ids, tkEncode(final)) !== null) throw new Error('incremental ids differ from tiktoken after the edits');
   const med = median(times);
   const p95 = pct(times, 95);
-  record(`single_char_edit_${label}`, {
+  record(`tokenizer_edit_${label}`, {
     unit: 'ms',
     median: med,
     p95,
@@ -149,7 +150,7 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
     fullReencode: { jsTiktoken: j, tiktokenWasm: t },
     vsJsTiktoken: ratio(j, med),
     vsTiktoken: ratio(t, med),
-    summary: `updated ids + first divergent token: median ${f1(med)} ms, p95 ${f1(p95)} ms over ${n} edits | full re-encode js-tiktoken ${f1(j)} ms -> ${ratio(j, med)}x | tiktoken WASM ${f1(t)} ms -> ${ratio(t, med)}x`,
+    summary: `tokenizer only, updated ids + first divergent token: median ${f1(med)} ms, p95 ${f1(p95)} ms over ${n} edits | full re-encode js-tiktoken ${f1(j)} ms -> ${ratio(j, med)}x | tiktoken WASM ${f1(t)} ms -> ${ratio(t, med)}x`,
   });
 }
 
@@ -168,7 +169,7 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
   if (firstDiff(inc.ids, tkEncode(inc.text)) !== null) throw new Error('incremental ids differ from tiktoken after typing');
   const med = median(times);
   const p95 = pct(times, 95);
-  const full = results.single_char_edit_1mb?.fullReencode ?? {};
+  const full = results.tokenizer_edit_1mb?.fullReencode ?? {};
   record('typing_1mb', {
     unit: 'ms',
     median: med,
@@ -321,6 +322,24 @@ for (const name of ['audit-worker.mjs', 'activation.mjs']) {
     }
   } else if (r.status !== 0) {
     results[name] = { error: `bench/${name} exited ${r.status}: ${(r.stderr || '').split('\n')[0]}` };
+  }
+}
+
+// 8. The same stall in a real VS Code, from the last e2e run (`npm run test:e2e` opens and edits a 1 MB prompt with
+// the extension host's stall probe on): reported with its date, since this script does not start VS Code.
+const e2eStall = path.join(root, 'test-results', 'e2e', 'host-stall-1mb.json');
+if (existsSync(e2eStall)) {
+  try {
+    const e = JSON.parse(readFileSync(e2eStall, 'utf8'));
+    record('host_stall_1mb_vscode', {
+      unit: 'ms',
+      ...e,
+      measuredAt: statSync(e2eStall).mtime.toISOString(),
+      source: 'test-results/e2e/host-stall-1mb.json (npm run test:e2e)',
+      summary: `real VS Code (code-server), extension host, opening a 1 MB prompt and typing ${e.typedChars} chars: largest event-loop stall ${f1(e.maxStallMs)} ms (GC, VS Code, other extensions and CPU contention included; this extension's longest synchronous task ${e.oursMaxTaskMs === undefined ? '?' : `${f1(e.oursMaxTaskMs)} ms, ${e.oursMaxTask}`}) | the same host in the 10 s before: ${e.idleBeforeMs === null ? '?' : f1(e.idleBeforeMs)} ms; from the e2e run of ${statSync(e2eStall).mtime.toISOString().slice(0, 16)}`,
+    });
+  } catch (err) {
+    results.host_stall_1mb_vscode = { error: `unreadable ${path.relative(root, e2eStall)}: ${err.message}` };
   }
 }
 

@@ -9,9 +9,12 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 // Node-side bundles: CommonJS (VS Code's extension host loads CJS). Native and editor modules stay external.
+// The decoder client (with its ONNX model writer, about two thirds of what extension.js used to hold) is a bundle
+// of its own, which src/extension/decoderService.ts requires on first use: activation does not parse it.
 const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/extension/auditWorker.ts', out: 'audit-worker' },
+  { in: 'src/decoder/index.ts', out: 'decoder-client' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/decoder/worker.ts', out: 'decoder-worker' },
   { in: 'bench/decoder.ts', out: 'bench-decoder' },

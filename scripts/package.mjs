@@ -36,7 +36,8 @@ const TARGETS = {
 // Modules the bundles load at run time instead of inlining (see scripts/build.mjs `external`).
 const SHIPPED_MODULES = ['onnxruntime-node', 'onnxruntime-common'];
 // Files in dist/ that are not part of the extension: the CLI (npm `bin`), benchmark bundles (bench/ entries
-// in scripts/build.mjs), source maps, build leftovers.
+// in scripts/build.mjs), source maps, build leftovers. Everything else ships, including bundles the extension
+// loads on demand (dist/decoder-client.js, the workers); checkBundleReferences() fails the package otherwise.
 const DEV_ONLY_DIST = new Set(['cli.js', ...devBundlesFromBuildScript()]);
 const isDevOnlyDistFile = (name) => DEV_ONLY_DIST.has(name) || /\.map$/.test(name) || /^bench/.test(name) || name.startsWith('.');
 // Top-level files the extension (or its README/CHANGELOG views) reads at run time.
@@ -220,6 +221,21 @@ function checkRequires(stage) {
   return problems;
 }
 
+/** Every bundle a shipped bundle loads by name at run time (workers, the decoder client that
+ * src/extension/decoderService.ts requires on first use, the webview script) must be staged too. */
+function checkBundleReferences(stage) {
+  const problems = [];
+  const distDir = path.join(stage, 'dist');
+  for (const f of readdirSync(distDir)) {
+    if (!f.endsWith('.js')) continue;
+    const text = readFileSync(path.join(distDir, f), 'utf8');
+    for (const m of new Set([...text.matchAll(/["'`]([\w.-]+\.js)["'`]/g)].map((x) => x[1]))) {
+      if (existsSync(path.join(root, 'dist', m)) && !existsSync(path.join(distDir, m))) problems.push(`dist/${f} loads dist/${m}, which is not staged`);
+    }
+  }
+  return problems;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
@@ -252,7 +268,7 @@ async function main() {
   for (const target of opts.targets) {
     const t = performance.now();
     const stage = stageTarget(target, manifest, opts.out);
-    const problems = checkRequires(stage);
+    const problems = [...checkRequires(stage), ...checkBundleReferences(stage)];
     if (problems.length) fail(`${target}:\n  ${problems.join('\n  ')}`);
     const packagePath = path.join(opts.out, `${manifest.name}-${target}-${manifest.version}.vsix`);
     rmSync(packagePath, { force: true });

@@ -4,17 +4,10 @@ import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { auditVersions, type AuditOptions } from '../core/audit';
 import type { DiffResult } from '../core/types';
-import {
-  DecoderClient,
-  DecoderError,
-  defaultCacheDir,
-  DEFAULT_PRESET,
-  DEFAULT_TOKEN_CAP,
-  isPresetName,
-  PRESET_NAMES,
-  type MeasureProgress,
-  type Measurement,
-} from '../decoder/index';
+import { DEFAULT_PRESET, DEFAULT_TOKEN_CAP } from '../decoder/defaults';
+import type { MeasureProgress, Measurement } from '../decoder/index';
+import { loadDecoderModule } from '../decoder/load';
+import { isPresetName, PRESET_NAMES } from '../decoder/presets';
 import { CliError, parseEncoding, parseNumber, readPromptFile } from './io';
 import { makeStyle, table, type Style } from './output';
 
@@ -132,6 +125,8 @@ async function runMeasure(oldFile: string, newFile: string, flags: MeasureFlags,
   if (ids.length === 0) throw new CliError(`${newFile}: the new version has no tokens to measure`);
 
   const preset = flags.model ? undefined : isPresetName(flags.preset ?? '') ? (flags.preset as typeof DEFAULT_PRESET) : DEFAULT_PRESET;
+  // The decoder client (and its ONNX model writer) loads only now: the CLI's other commands never parse it.
+  const { DecoderClient, DecoderError, defaultCacheDir } = loadDecoderModule();
   const cacheDir = flags.cacheDir ?? defaultCacheDir();
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   let declinedMb = '';

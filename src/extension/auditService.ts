@@ -8,6 +8,7 @@ import { Baselines } from './baselines';
 import { readSettings, type ExtensionSettings } from './config';
 import { AuditClient } from './logic/auditClient';
 import { isPromptPath } from './logic/globs';
+import { timeHostTask } from './hostProbe';
 
 /** Quick audit (tokens + divergence) while typing; the full audit (lint rules) once typing pauses. */
 const QUICK_DELAY_MS = 80;
@@ -47,7 +48,7 @@ export class AuditService implements vscode.Disposable {
     this.disposables.push(
       this.emitter,
       this.closeEmitter,
-      vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
+      vscode.workspace.onDidChangeTextDocument((e) => timeHostTask('forward an edit', () => this.onChange(e))),
       vscode.workspace.onDidSaveTextDocument((d) => void this.onSave(d)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -115,10 +116,14 @@ export class AuditService implements vscode.Disposable {
 
   /** Starts tracking a prompt document (no-op if tracked); returns false when it is not audited (too large). */
   track(doc: vscode.TextDocument): boolean {
+    return timeHostTask('open a prompt', () => this.trackNow(doc));
+  }
+
+  private trackNow(doc: vscode.TextDocument): boolean {
     if (this.disposed) return false;
     const key = doc.uri.toString();
     if (this.tracked.has(key)) return true;
-    const size = doc.getText().length;
+    const size = documentLength(doc); // without copying the text (getText() joins every line)
     if (size > this.settings.maxFileBytes) {
       this.declineTooLarge(doc, size);
       return false;
@@ -160,7 +165,7 @@ export class AuditService implements vscode.Disposable {
     try {
       const b = await this.baselines.get(doc, this.settings.baseline);
       if (!this.tracked.has(key)) return;
-      this.client?.setBaseline(key, b);
+      timeHostTask('send the baseline', () => this.client?.setBaseline(key, b));
     } catch (e) {
       this.log.appendLine(`baseline for ${doc.fileName}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -216,7 +221,8 @@ export class AuditService implements vscode.Disposable {
       if (!answer || doc.isClosed || answer.version !== doc.version || !this.tracked.has(key)) return undefined; // stale: dropped
       const state: AuditState = { uri: doc.uri, version: answer.version, result: answer.result };
       this.results.set(key, state);
-      this.emitter.fire(state);
+      // Listeners run now: diagnostics, status bar, panel.
+      timeHostTask(full ? 'show a full audit' : 'show a quick audit', () => this.emitter.fire(state));
       return state;
     } catch (e) {
       this.log.appendLine(`audit of ${doc.fileName} failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -34,7 +34,8 @@ export class Baselines {
   /** The baseline for a document; null means "nothing cached yet" (an empty previous version). */
   async get(doc: vscode.TextDocument, kind: BaselineKind): Promise<BaselineText | null> {
     const b = await this.read(doc, kind);
-    return b && matchBom(b, doc.getText());
+    // Only the first char matters: no copy of a large document's whole text.
+    return b && matchBom(b, doc.getText(new vscode.Range(0, 0, 0, 1)));
   }
 
   private async read(doc: vscode.TextDocument, kind: BaselineKind): Promise<BaselineText | null> {
@@ -54,8 +55,9 @@ export class Baselines {
     if (snap) return { text: snap.text, label: `last save ${new Date(snap.savedAt).toLocaleTimeString()}` };
     // First time this file is seen: the version on disk is the last save.
     if (!doc.isDirty && doc.uri.scheme === 'file') {
-      await store?.put(doc.uri.toString(), doc.getText());
-      return { text: doc.getText(), label: 'last save (when opened)' };
+      const text = doc.getText();
+      await store?.put(doc.uri.toString(), text);
+      return { text, label: 'last save (when opened)' };
     }
     if (doc.uri.scheme === 'file') {
       try {

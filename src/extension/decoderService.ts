@@ -1,6 +1,8 @@
 // Local recompute timing and KV drift through the decoder's client (onnxruntime in its own worker thread). The
-// decoder module is imported on first use only: activation never loads it.
+// client is its own bundle (dist/decoder-client.js, with the ONNX model writer), required on first use only:
+// activation neither parses nor runs it.
 import * as vscode from 'vscode';
+import { loadDecoderModule } from '../decoder/load';
 import type { DecoderClient, KvDrift, Measurement, MeasureProgress } from '../decoder/index';
 import type { KvDriftView, TimingView } from './protocol';
 import { formatCount } from './logic/format';
@@ -24,7 +26,7 @@ export class DecoderService implements vscode.Disposable {
 
   private async getClient(): Promise<DecoderClient> {
     if (this.client) return this.client;
-    const mod = await import('../decoder/index');
+    const mod = loadDecoderModule();
     this.client = new mod.DecoderClient({
       workerPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'decoder-worker.js').fsPath,
       onConfirmLargeWrite: async (bytes) => {

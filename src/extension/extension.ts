@@ -11,6 +11,7 @@ import { PANEL_VIEW_TYPE, PromptCachePanel } from './panel';
 import { REVISION_SCHEME, RevisionContentProvider } from './revisionContent';
 import { CacheStatusBar } from './statusBar';
 import { setPromptFileContext } from './promptContext';
+import { startHostProbe } from './hostProbe';
 
 export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
@@ -21,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): void {
   let decoder: DecoderService | undefined;
   const getDecoder = () => (decoder ??= new DecoderService(context.extensionUri, vscode.Uri.joinPath(context.globalStorageUri, 'models'), log));
   context.subscriptions.push(log, audits, diagnostics, statusBar, { dispose: () => decoder?.dispose() }, { dispose: () => PromptCachePanel.current?.dispose() });
+  // Tests and benchmarks only (PROMPT_CACHE_HOST_PROBE): the host's event-loop stalls, one line a second.
+  context.subscriptions.push({ dispose: startHostProbe() });
 
   const deps = { context, audits, diagnostics, statusBar, decoder: getDecoder, log };
   context.subscriptions.push(...registerCommands(deps));

@@ -19,6 +19,7 @@ import { Suite } from './harness.mjs';
 import * as wb from './workbench.mjs';
 import { prepareWorkspace } from './workspace.mjs';
 import { chooseScenario } from './scenario.mjs';
+import { makePrompt } from '../../bench/tokenizer-corpus.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const resultsDir = path.join(repoRoot, 'test-results', 'e2e');
@@ -155,7 +156,11 @@ async function main() {
   console.log(`[e2e] workspace ${path.relative(repoRoot, scenario.source) || scenario.source} -> ${workspace} (${repo.commits} commits)`);
   for (const note of scenario.notes) console.log(`[e2e]   ${note}`);
 
-  // 3. code-server and Chromium.
+  // 3. code-server and Chromium. The extension host inherits the environment: it appends its event-loop stalls
+  // (one line per second) to this file, read by the 1 MB step.
+  const probeFile = path.join(resultsDir, 'host-probe.jsonl');
+  rmSync(probeFile, { force: true });
+  process.env.PROMPT_CACHE_HOST_PROBE = probeFile;
   const server = await timed('start code-server', () => cs.startCodeServer(entry, dirs, workspace));
   cleanups.push(async () => {
     await server.stop();
@@ -573,6 +578,59 @@ async function runSteps(suite, s) {
     await t.check('KV drift canvas covers layers × positions from the edit', () => assert.match(label, /KV drift: \d+ layers by \d+ positions/));
     await frame.locator('[data-testid=tab-tokens]').click().catch(() => {});
   }, { timeout: 240_000 });
+
+  await suite.step('a 1 MB prompt: opened and edited; the extension host\'s event-loop stalls are measured', async (t) => {
+    await wb.closeAllEditors(page);
+    const rel = 'prompts/e2e/large-system.prompt.md';
+    const text = makePrompt(1 << 20);
+    mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
+    writeFileSync(path.join(workspace, rel), text);
+    // Committed, so that its baseline is itself ("unchanged") and typing in the middle caches about half.
+    const git = (...args) => {
+      const r = spawnSync('git', ['-c', 'user.name=Prompt Cache E2E', '-c', 'user.email=e2e@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: workspace, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    };
+    git('add', '--', rel);
+    git('commit', '-q', '-m', 'Add a 1 MB prompt', '--', rel);
+    const probe = process.env.PROMPT_CACHE_HOST_PROBE;
+    const from = Date.now();
+    const typed = 'Keep answers short and cite the policy. ';
+    let opened;
+    let edited;
+    try {
+      await wb.quickOpen(page, rel);
+      opened = await waitStatus(page, (x) => /unchanged/.test(x), 'first audit of the 1 MB prompt ("unchanged")', 60_000);
+      t.log(`opened: status "${opened}" after ${((Date.now() - from) / 1000).toFixed(1)} s`);
+      // Type in the middle of the file, at keyboard speed: every keystroke is an incremental audit in the worker.
+      const middle = text.slice(0, text.length >> 1).split('\n').length;
+      await wb.goToLine(page, middle, 1);
+      await page.keyboard.type(typed, { delay: 40 });
+      edited = await waitStatus(page, (x) => STATUS_CACHED.test(x), 'an estimate after typing in the middle', 30_000);
+      t.log(`edited: status "${edited}"`);
+      await sleep(2500); // the probe writes once a second: let the seconds of the edit land
+    } finally {
+      await wb.save(page).catch(() => {});
+      await wb.closeAllEditors(page).catch(() => {});
+      rmSync(path.join(workspace, rel), { force: true });
+      git('rm', '-q', '--cached', '--', rel);
+      git('commit', '-q', '-m', 'Remove the 1 MB prompt', '--', rel);
+    }
+    const until = Date.now();
+    const samples = existsSync(probe) ? readFileSync(probe, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const during = samples.filter((x) => x.t >= from && x.t <= until + 1000);
+    const before = samples.filter((x) => x.t < from);
+    const max = Math.max(0, ...during.map((x) => x.maxDelayMs));
+    const idle = before.length ? Math.max(...before.slice(-10).map((x) => x.maxDelayMs)) : null;
+    const ours = during.reduce((m, x) => ((x.oursMaxMs ?? 0) > m.ms ? { ms: x.oursMaxMs, task: x.oursTask } : m), { ms: 0, task: undefined });
+    t.log(`largest extension-host event-loop stall while opening and editing the 1 MB prompt: ${max.toFixed(0)} ms over ${during.length} s (the 10 s before: ${idle === null ? 'n/a' : `${idle.toFixed(0)} ms`}); the extension's own longest synchronous task: ${ours.ms.toFixed(1)} ms (${ours.task ?? 'none'})`);
+    writeFileSync(path.join(resultsDir, 'host-stall-1mb.json'), JSON.stringify({ maxStallMs: max, seconds: during.length, idleBeforeMs: idle, oursMaxTaskMs: ours.ms, oursMaxTask: ours.task ?? null, typedChars: typed.length, opened, edited }, null, 2));
+    await t.check('the extension host ran the stall probe during the step', () => {
+      assert.ok(during.length > 0, `no probe lines in ${probe} between ${from} and ${until}`);
+    });
+    await t.check('the status bar estimated the edit of the 1 MB prompt', () => {
+      assert.ok(opened && edited && edited !== opened, `opened "${opened}", edited "${edited}"`);
+    });
+  }, { timeout: 180_000 });
 
   await suite.step(`soak: ${opts.soak} edit-and-save cycles`, async (t) => {
     await wb.closeAllEditors(page);
