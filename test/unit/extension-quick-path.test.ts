@@ -93,6 +93,16 @@ function run(fileName: string, seed: number, steps: number, repeat = 1): void {
       want.divergence && { line: want.divergence.line, column: want.divergence.column, offset: want.divergence.offset, old: want.divergence.old.offset, segment: want.divergence.segment },
       `divergence position, ${at}`,
     );
+    // Now and then a full audit (lint rules included): it reads the whole source, which the keystroke path keeps
+    // as the front matter plus the tokenizer's text and joins only then.
+    if (v % 37 === 0 || v === steps + 1) {
+      engine.handle({ type: 'audit', requestId: -v, uri: 'u', version: v, full: true });
+      const full = last!.diff;
+      const wantFull = diffVersions(original, text, { fileName, provider: 'openai' });
+      assert.equal(full.new.tokens, wantFull.new.tokens, `full audit token count, ${at}`);
+      assert.equal(full.firstDivergentToken, wantFull.firstDivergentToken, `full audit divergence, ${at}`);
+      assert.deepEqual(full.findings.map((f) => [f.ruleId, f.range, f.tokensAtRisk]), wantFull.findings.map((f) => [f.ruleId, f.range, f.tokensAtRisk]), `full audit findings, ${at}`);
+    }
   }
 }
 
