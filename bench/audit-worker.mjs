@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { rng } from './tokenizer-corpus.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workerPath = path.join(root, 'dist', 'audit-worker.js');
@@ -26,17 +27,6 @@ const arg = (name, def) => {
 const EDITS = arg('--edits', 200);
 const SIZES = process.argv.includes('--mb') ? [arg('--mb', 1)] : [100 / 1024, 1];
 const require = createRequire(import.meta.url);
-
-// Deterministic pseudo-random numbers (mulberry32): the same prompt and edits every run.
-function rng(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makePrompt(bytes) {
   const r = rng(42);
@@ -96,15 +86,8 @@ async function benchSize(text) {
   // OS alone causes gaps of tens of ms; the figures below are meaningful relative to this one.
   const idle = await watchStalls(() => new Promise((r) => setTimeout(r, 1000)));
 
-  // Host-thread stall: the longest gap between 1 ms timer ticks beyond the interval, and the histogram max.
+  // Host-thread stall: the phases' own probes (opening, editing), and the event-loop histogram over the whole run.
   const hist = monitorEventLoopDelay({ resolution: 1 });
-  let lastTick = performance.now();
-  let maxGap = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - lastTick - 1);
-    lastTick = now;
-  }, 1);
   hist.enable();
 
   const t0 = performance.now();
@@ -187,7 +170,6 @@ async function benchSize(text) {
   const check = await request({ type: 'audit', uri: uri + '#check', version: 1, full: true });
   const consistent = last.result.diff.new.tokens === check.result.diff.new.tokens && last.result.diff.firstDivergentToken === check.result.diff.firstDivergentToken;
 
-  clearInterval(ticker);
   hist.disable();
   await worker.terminate();
   // The control again, after the run: machine load drifts during a run.
@@ -197,7 +179,7 @@ async function benchSize(text) {
   const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   const median = q(0.5);
   const p95 = q(0.95);
-  const maxStallMs = Math.max(maxGap, hist.max / 1e6 - 1);
+  const maxStallMs = Math.max(openPhase.maxStallMs, editPhase.maxStallMs, hist.max / 1e6 - 1);
   // Baselines, after the worker is gone (so they do not share the CPU with it): a full re-encode per keystroke.
   const { get_encoding } = require('tiktoken');
   const { Tiktoken: JsTiktoken } = require('js-tiktoken/lite');

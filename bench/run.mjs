@@ -53,6 +53,16 @@ function time(fn, reps) {
 }
 const f1 = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const ratio = (base, x) => Math.round((base / x) * 100) / 100;
+/** For each `node -e` script (printing one number of ms), the median over `reps` fresh processes. */
+function freshProcessMedians(scripts, reps) {
+  const ms = {};
+  for (const [k, src] of Object.entries(scripts)) {
+    const xs = [];
+    for (let i = 0; i < reps; i++) xs.push(Number(execFileSync(process.execPath, ['-e', src], { cwd: root }).toString().trim()));
+    ms[k] = median(xs);
+  }
+  return ms;
+}
 function firstDiff(a, b) {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
@@ -212,12 +222,7 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
     jsTiktoken: `const t0=performance.now();const {Tiktoken}=require('js-tiktoken/lite');new Tiktoken(require('js-tiktoken/ranks/o200k_base')).encode('hello world');console.log(performance.now()-t0)`,
     tiktokenWasm: `const t0=performance.now();require('tiktoken').get_encoding('o200k_base').encode('hello world');console.log(performance.now()-t0)`,
   };
-  const ms = {};
-  for (const [k, src] of Object.entries(scripts)) {
-    const xs = [];
-    for (let i = 0; i < (quick ? 2 : 5); i++) xs.push(Number(execFileSync(process.execPath, ['-e', src], { cwd: root }).toString().trim()));
-    ms[k] = median(xs);
-  }
+  const ms = freshProcessMedians(scripts, quick ? 2 : 5);
   record('encoder_startup', {
     unit: 'ms',
     ...ms,
@@ -239,12 +244,7 @@ for (const [label, text] of [['100kb', prompt100k], ['1mb', prompt1m]]) {
       tiktokenWasm: `const s=${read};const t0=performance.now();require('tiktoken').get_encoding('o200k_base').encode(s,[],[]);console.log(performance.now()-t0)`,
       gptTokenizer: `const s=${read};const t0=performance.now();require('gpt-tokenizer/encoding/o200k_base').encode(s);console.log(performance.now()-t0)`,
     };
-    const ms = {};
-    for (const [k, src] of Object.entries(scripts)) {
-      const xs = [];
-      for (let i = 0; i < (quick ? 1 : 3); i++) xs.push(Number(execFileSync(process.execPath, ['-e', src], { cwd: root }).toString().trim()));
-      ms[k] = median(xs);
-    }
+    const ms = freshProcessMedians(scripts, quick ? 1 : 3);
     record('cold_encode_1mb_fresh_process', {
       unit: 'ms',
       ...ms,

@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 import * as cs from './codeServer.mjs';
 import { Suite } from './harness.mjs';
 import * as wb from './workbench.mjs';
-import { prepareWorkspace } from './workspace.mjs';
+import { git as gitIn, prepareWorkspace } from './workspace.mjs';
 import { chooseScenario } from './scenario.mjs';
 import { makePrompt } from '../../bench/tokenizer-corpus.mjs';
 
@@ -586,10 +586,7 @@ async function runSteps(suite, s) {
     mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
     writeFileSync(path.join(workspace, rel), text);
     // Committed, so that its baseline is itself ("unchanged") and typing in the middle caches about half.
-    const git = (...args) => {
-      const r = spawnSync('git', ['-c', 'user.name=Prompt Cache E2E', '-c', 'user.email=e2e@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: workspace, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-    };
+    const git = (...args) => gitIn(workspace, ...args);
     git('add', '--', rel);
     git('commit', '-q', '-m', 'Add a 1 MB prompt', '--', rel);
     const probe = process.env.PROMPT_CACHE_HOST_PROBE;

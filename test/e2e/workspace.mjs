@@ -6,7 +6,8 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-function git(cwd, ...args) {
+/** git in the workspace as the e2e author (no signing, no system config); throws with git's stderr on failure. */
+export function git(cwd, ...args) {
   return execFileSync(
     'git',
     ['-c', 'user.name=Prompt Cache E2E', '-c', 'user.email=e2e@localhost', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args],

@@ -31,7 +31,6 @@ interface DocState {
    * followed by the tokens' text (the rendering), joined only when something needs it whole (`sourceOf`).
    */
   source: string | undefined;
-  sourceLength: number;
   /** The source before the rendered body (a prompt file's front matter), which keystroke edits never change. */
   sourceHead: string;
   /** The rendering's layout; its text is `tokens`' text. */
@@ -148,7 +147,7 @@ export class AuditEngine {
     const t0 = performance.now();
     const tokens = createTokenSequence(encoding, rendered);
     const d: DocState = {
-      uri, fileName, version, source, sourceLength: source.length, sourceHead: headOf(source, rendered), rendered: layoutOf(rendered), encoding, tokens, baseline,
+      uri, fileName, version, source, sourceHead: headOf(source, rendered), rendered: layoutOf(rendered), encoding, tokens, baseline,
       lines: new LineStarts(source), firstDivergentToken: null, findings: [], findingsVersion: -1,
       lastTokenizeMs: performance.now() - t0, lastIncremental: false,
     };
@@ -163,7 +162,7 @@ export class AuditEngine {
   private applyEdits(d: DocState, edits: DocumentEdit[]): void {
     const t0 = performance.now();
     for (const e of edits) {
-      if (!(e.offset >= 0 && e.deleteLength >= 0 && e.offset + e.deleteLength <= d.sourceLength)) throw new Error(`edit out of range in ${d.uri}`);
+      if (!(e.offset >= 0 && e.deleteLength >= 0 && e.offset + e.deleteLength <= sourceLength(d))) throw new Error(`edit out of range in ${d.uri}`);
     }
     // The keystroke path: one edit that maps straight into the rendered text: no re-extraction, and no O(N) copy
     // or scan of the source (it stays the front matter + the tokenizer's text, joined only when read whole).
@@ -177,8 +176,7 @@ export class AuditEngine {
       const shift = e.offset - at;
       const h = d.sourceHead;
       d.source = undefined;
-      d.sourceLength += e.text.length - e.deleteLength;
-      d.lines.applyEdit((i) => (i >= shift ? after.charCodeAt(i - shift) : h.charCodeAt(i)), d.sourceLength, e.offset, e.deleteLength, e.text.length);
+      d.lines.applyEdit((i) => (i >= shift ? after.charCodeAt(i - shift) : h.charCodeAt(i)), sourceLength(d), e.offset, e.deleteLength, e.text.length);
       d.rendered = renderedAfterEdit(d.rendered, after, at, deleted, e.text);
     } else {
       // Edits of one event do not overlap; applying them from the highest offset down keeps every offset valid.
@@ -191,7 +189,6 @@ export class AuditEngine {
       }
       firstChanged = this.reRender(d, source, sorted);
       d.source = source;
-      d.sourceLength = source.length;
     }
     d.lastTokenizeMs = performance.now() - t0;
     d.lastIncremental = d.tokens.incremental;
@@ -289,7 +286,7 @@ export class AuditEngine {
     let divergence: DiffResult['divergence'] = null;
     if (k !== null) {
       const renderedNew = d.tokens.tokenStart(Math.min(k, total));
-      const newOffset = renderedToSourceOffset(d.rendered.map, renderedNew, d.sourceLength);
+      const newOffset = renderedToSourceOffset(d.rendered.map, renderedNew, sourceLength(d));
       // Both versions share tokens [0, k), so token k starts at the same rendered offset in the old version.
       const oldRendered = d.baseline.rendered;
       const oldOffset = oldRendered ? renderedToSourceOffset(oldRendered.map, Math.min(renderedNew, oldRendered.text.length), d.baseline.source.length) : 0;
@@ -314,7 +311,7 @@ export class AuditEngine {
       providers: estimateProviders(this.settings, d.encoding, reusable, d.baseline.rendered ?? render(d.baseline.source, d.fileName), this.baselineTokens(d), withText(d), newTokens),
       findings: d.findings,
       // Identical tokens from different files: only file-only parts (front matter, JSON whitespace) changed.
-      ...(k === null && (d.sourceLength !== d.baseline.source.length || sourceOf(d) !== d.baseline.source) ? { noEffectOnCache: true } : {}),
+      ...(k === null && (sourceLength(d) !== d.baseline.source.length || sourceOf(d) !== d.baseline.source) ? { noEffectOnCache: true } : {}),
     };
   }
 
@@ -324,11 +321,11 @@ export class AuditEngine {
     const n = d.tokens.ids.length;
     if (k >= n) {
       // The new version is a strict prefix of the baseline: mark its end.
-      const end = renderedToSourceOffset(d.rendered.map, d.tokens.length, d.sourceLength);
+      const end = renderedToSourceOffset(d.rendered.map, d.tokens.length, sourceLength(d));
       return { start: end, end };
     }
-    const start = renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k), d.sourceLength);
-    const end = Math.max(start, renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k + 1), d.sourceLength));
+    const start = renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k), sourceLength(d));
+    const end = Math.max(start, renderedToSourceOffset(d.rendered.map, d.tokens.tokenStart(k + 1), sourceLength(d)));
     return { start, end };
   }
 
@@ -338,7 +335,8 @@ export class AuditEngine {
     // The identity map (plain text) needs no per-token lookup.
     if (map.length === 1 && map[0].exact && map[0].renderedStart === 0 && map[0].sourceStart === 0) return starts.slice();
     const out = new Uint32Array(starts.length);
-    for (let i = 0; i < starts.length; i++) out[i] = renderedToSourceOffset(map, starts[i], d.sourceLength);
+    const n = sourceLength(d);
+    for (let i = 0; i < starts.length; i++) out[i] = renderedToSourceOffset(map, starts[i], n);
     return out;
   }
 
@@ -363,6 +361,11 @@ export class AuditEngine {
 /** The whole source (joined from the front matter and the rendered text after keystroke edits). */
 function sourceOf(d: DocState): string {
   return (d.source ??= d.sourceHead + d.tokens.text);
+}
+
+/** The source's length, O(1) whether or not it is held as one string. */
+function sourceLength(d: DocState): number {
+  return d.source?.length ?? d.sourceHead.length + d.tokens.length;
 }
 
 /** The source before the rendered body: what a keystroke-path source is made of besides the rendered text. */

@@ -44,11 +44,29 @@ export function directRenderedOffset(rendered: QuickLayout, sourceHead: string, 
 const FIRST_WINDOW = 256;
 const MAX_WINDOW = 1 << 16;
 
-/** First index i in [from, to) where `needle` starts in the text (-1 if none); reads grow from a small window. */
-export function indexIn(text: TextReader, needle: string, from: number, to: number = text.length): number {
+/**
+ * The text of [from, to) read forwards in windows that start small and double (a search near its start reads
+ * little): yields each window's start and chars, plus `overlap` chars past it (a needle spanning two windows).
+ */
+function* windowsForward(text: TextReader, from: number, to: number, overlap = 0): Generator<[number, string]> {
   to = Math.min(to, text.length);
   for (let pos = Math.max(0, from), w = FIRST_WINDOW; pos < to; pos += w, w = Math.min(w * 2, MAX_WINDOW)) {
-    const k = text.textSlice(pos, Math.min(pos + w + needle.length - 1, text.length)).indexOf(needle);
+    yield [pos, text.textSlice(pos, Math.min(pos + w + overlap, text.length))];
+  }
+}
+
+/** The text of [0, to) read backwards from `to` in growing windows, each with `overlap` chars past its end. */
+function* windowsBackward(text: TextReader, to: number, overlap = 0): Generator<[number, string]> {
+  for (let end = Math.min(to, text.length), w = FIRST_WINDOW; end > 0; end -= w, w = Math.min(w * 2, MAX_WINDOW)) {
+    const start = Math.max(0, end - w);
+    yield [start, text.textSlice(start, Math.min(end + overlap, text.length))];
+  }
+}
+
+/** First index i in [from, to) where `needle` starts in the text (-1 if none). */
+export function indexIn(text: TextReader, needle: string, from: number, to: number = text.length): number {
+  for (const [pos, chunk] of windowsForward(text, from, to, needle.length - 1)) {
+    const k = chunk.indexOf(needle);
     if (k >= 0) return pos + k < to ? pos + k : -1;
   }
   return -1;
@@ -65,9 +83,7 @@ function hasLineBreak(s: string): boolean {
 
 /** Start of the line holding offset `at` (just after the last line break before it). */
 function lineStartBefore(text: TextReader, at: number): number {
-  for (let end = at, w = FIRST_WINDOW; end > 0; end -= w, w = Math.min(w * 2, MAX_WINDOW)) {
-    const start = Math.max(0, end - w);
-    const chunk = text.textSlice(start, end);
+  for (const [start, chunk] of windowsBackward(text, at)) {
     for (let j = chunk.length - 1; j >= 0; j--) if (isLineBreak(chunk.charCodeAt(j))) return start + j + 1;
   }
   return 0;
@@ -75,8 +91,7 @@ function lineStartBefore(text: TextReader, at: number): number {
 
 /** End of the line holding offset `at` (its first line break at or after `at`, or the text's end). */
 function lineEndFrom(text: TextReader, at: number): number {
-  for (let pos = at, w = FIRST_WINDOW; pos < text.length; pos += w, w = Math.min(w * 2, MAX_WINDOW)) {
-    const chunk = text.textSlice(pos, pos + w);
+  for (const [pos, chunk] of windowsForward(text, at, text.length)) {
     for (let j = 0; j < chunk.length; j++) if (isLineBreak(chunk.charCodeAt(j))) return pos + j;
   }
   return text.length;
@@ -84,9 +99,7 @@ function lineEndFrom(text: TextReader, at: number): number {
 
 /** Whether [from, to) holds a non-blank char (String.prototype.trim's whitespace is regex `\s`). */
 function hasContent(text: TextReader, from: number, to: number): boolean {
-  for (let pos = from, w = FIRST_WINDOW; pos < to; pos += w, w = Math.min(w * 2, MAX_WINDOW)) {
-    if (/\S/.test(text.textSlice(pos, Math.min(pos + w, to)))) return true;
-  }
+  for (const [pos, chunk] of windowsForward(text, from, to)) if (/\S/.test(chunk.slice(0, to - pos))) return true;
   return false;
 }
 
@@ -199,11 +212,9 @@ function firstVariableAfterEdit(prevFirst: number | null, after: TextReader, at:
  */
 export function variableStartBefore(text: TextReader, at: number, editEnd: number): number {
   let earliest = -1;
-  for (let end = Math.min(editEnd, text.length), w = FIRST_WINDOW; end > 0; end -= w, w = Math.min(w * 2, MAX_WINDOW)) {
-    const start = Math.max(0, end - w);
-    // One char more than the window: a `${` that straddles two windows is seen in the earlier one (and, in the
-    // first window, one whose `$` is the edit's last char).
-    const chunk = text.textSlice(start, Math.min(end + 1, text.length));
+  // One char more than each window: a `${` that straddles two windows is seen in the earlier one (and, in the
+  // first window, one whose `$` is the edit's last char).
+  for (const [start, chunk] of windowsBackward(text, editEnd, 1)) {
     const brace = at - 1 - start >= 0 ? chunk.lastIndexOf('}', at - 1 - start) : -1;
     const k = chunk.indexOf('${', brace + 1);
     if (k >= 0) earliest = start + k;
