@@ -13,7 +13,7 @@ const watch = process.argv.includes('--watch');
 // of its own, which src/extension/decoderService.ts requires on first use: activation does not parse it.
 const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
-  { in: 'src/extension/auditWorker.ts', out: 'audit-worker' },
+  { in: 'src/auditWorker/main.ts', out: 'audit-worker' },
   { in: 'src/decoder/index.ts', out: 'decoder-client' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/decoder/worker.ts', out: 'decoder-worker' },

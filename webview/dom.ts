@@ -13,17 +13,5 @@ export function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
-const nf = new Intl.NumberFormat('en-US');
-export function fmt(n: number): string {
-  return nf.format(Math.round(n));
-}
-
-export function fmtMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 10) return `${Math.round(ms)} ms`;
-  return `${ms.toFixed(1)} ms`;
-}
-
-export function fmtUsd(usd: number): string {
-  return Math.abs(usd) < 0.01 && usd !== 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
-}
+// The one set of number formatters (src/core/numbers.ts), under the short names the panel code uses.
+export { formatCount as fmt, formatMs as fmtMs, formatUsd as fmtUsd } from '../src/view/format';

@@ -1,7 +1,7 @@
 // History heatmap: one row per Git version (newest first), token positions across in buckets, coloured by what
 // each version left cached vs. invalidated relative to the version before it. Clicking a row opens that diff.
-import { bucketHistoryRow } from '../src/extension/logic/bucketing';
-import type { HistoryRowView } from '../src/extension/protocol';
+import { bucketHistoryRow } from '../src/view/bucketing';
+import type { HistoryRowView } from '../src/view/protocol';
 import { cssVar, el, fmt } from './dom';
 
 const COLUMNS = 160;

@@ -1,7 +1,7 @@
 // KV drift map: layers (rows) × token positions (columns, bucketed to the canvas width) of the relative change of
 // keys/values between the baseline and the current version, from the local decoder.
-import { bucketMatrix } from '../src/extension/logic/bucketing';
-import type { KvDriftView } from '../src/extension/protocol';
+import { bucketMatrix } from '../src/view/bucketing';
+import type { KvDriftView } from '../src/view/protocol';
 import { cssVar, el, fmt } from './dom';
 
 export function renderKvDrift(root: HTMLElement, d: KvDriftView, rerun: () => void): void {

@@ -1,11 +1,11 @@
 // The panel's UI: summary, token heatmap (virtualised), history heatmap, KV drift map and timing bars. Talks to the
-// extension host only through the typed protocol in src/extension/protocol.ts.
+// extension host only through the typed protocol in src/view/protocol.ts.
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { HostToWebview, PanelState, TabId, WebviewToHost } from '../src/extension/protocol';
-import { TAB_IDS, parsePanelState } from '../src/extension/protocol';
+import type { HostToWebview, PanelState, TabId, WebviewToHost } from '../src/view/protocol';
+import { TAB_IDS, parsePanelState } from '../src/view/protocol';
 import { TokenHeatmap } from './tokenHeatmap';
 import { renderHistory } from './history';
 import { renderKvDrift } from './kvDrift';

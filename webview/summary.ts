@@ -1,5 +1,5 @@
 // The summary strip above the tabs: cache hit, token counts, rule, cost.
-import type { SummaryView } from '../src/extension/protocol';
+import type { SummaryView } from '../src/view/protocol';
 import { el, fmt, fmtUsd } from './dom';
 
 export function renderSummary(root: HTMLElement, s: SummaryView, fileName: string, revealDivergence: () => void): void {

@@ -1,5 +1,5 @@
 // Recompute timing: cold vs. cached-prefix prefill measured on the local decoder, and the GPU estimate.
-import type { TimingView } from '../src/extension/protocol';
+import type { TimingView } from '../src/view/protocol';
 import { el, fmt, fmtMs } from './dom';
 
 export function renderTiming(root: HTMLElement, t: TimingView, rerun: () => void): void {

@@ -1,7 +1,7 @@
 // Token heatmap of the current version: every token coloured reused (cached prefix) or recomputed, the first
 // divergent token marked. A 1 MB prompt has ~250k tokens, so only the rows on screen exist in the DOM: the text is
 // cut into rows (lines, long lines wrapped every ROW_CHARS) and a scroll handler renders the visible window.
-import { tokenAtOffset, visibleRows } from '../src/extension/logic/bucketing';
+import { tokenAtOffset, visibleRows } from '../src/view/bucketing';
 import { el, fmt } from './dom';
 
 const ROW_HEIGHT = 18;

@@ -1,5 +1,5 @@
 // Workspace summary: every prompt file audited, worst cache hit first.
-import type { WorkspaceRowView } from '../src/extension/protocol';
+import type { WorkspaceRowView } from '../src/view/protocol';
 import { el, fmt } from './dom';
 
 export function renderWorkspace(root: HTMLElement, rows: WorkspaceRowView[], cancelled: boolean, open: (path: string) => void, rerun: () => void): void {

@@ -1,5 +1,6 @@
 // `prompt-cache-audit measure <old> <new>`: the audit's divergence plus a real measurement on a local cached decoder
 // (cold prefill of the new version vs the recomputed tokens continuing from the cached prefix).
+import { formatCount, formatMs, formatPercent } from '../core/numbers';
 import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { auditVersions, type AuditOptions } from '../core/audit';
@@ -64,12 +65,12 @@ export function measurementJson(m: Measurement): MeasurementJson {
   };
 }
 
-const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = formatMs;
+const int = formatCount;
 
 export function formatMeasurement(r: DiffResult, m: Measurement, names: { old: string; new: string }, st: Style): string {
   const out: string[] = [];
-  const share = r.new.tokens > 0 ? ` (${((r.recomputedTokens / r.new.tokens) * 100).toFixed(1)}%)` : '';
+  const share = r.new.tokens > 0 ? ` (${formatPercent(r.recomputedTokens / r.new.tokens)})` : '';
   out.push(`${st.bold(names.old)} → ${st.bold(names.new)}: ${int(r.new.tokens)} tokens (${r.encoding}), ${int(r.reusablePrefixTokens)} reusable, ${int(r.recomputedTokens)} recomputed${share}`);
   const d = m.model;
   const shape = d.kind === 'preset'

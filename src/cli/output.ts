@@ -1,4 +1,5 @@
 // Human-readable output: compact tables; colour only on a TTY and never with NO_COLOR.
+import { formatCount, formatPercent, formatUsd } from '../core/numbers';
 import type { ChurnRegion, DiffResult, HistoryEntry, LineChurn, LintFinding } from '../core/types';
 
 export interface Style {
@@ -20,9 +21,9 @@ export function makeStyle(stream: NodeJS.WriteStream): Style {
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const usd = (x: number) => (Math.abs(x) < 0.01 && x !== 0 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`);
+const fmt = formatCount;
+const pct = formatPercent;
+const usd = formatUsd;
 
 /** Pads by visible width (ANSI codes excluded). */
 function pad(s: string, w: number): string {

@@ -131,7 +131,7 @@ export interface EstimateVersionsInput {
  */
 export function estimateForVersions(input: EstimateVersionsInput, options: Pick<AuditOptions, 'provider' | 'model' | 'pricePerMTok' | 'ttl1h'> & { encoding: EncodingName }): ProviderEstimate[] {
   const { oldPrompt, newPrompt, oldTokens, newTokens } = input;
-  const ids: ProviderId[] = options.provider ? [options.provider] : PROVIDER_IDS;
+  const ids: readonly ProviderId[] = options.provider ? [options.provider] : PROVIDER_IDS;
   const modelProvider = options.model ? options.provider ?? providerForModel(options.model) : undefined;
   const N = newTokens.ids.length;
   const O = oldTokens.ids.length;

@@ -2,11 +2,11 @@
 // The implementation (src/core/tokenizer/) is an exact BPE whose ids equal tiktoken's Rust core on every
 // input, with a heap merge for long pieces, compact prebuilt rank tables, and incremental re-tokenization
 // (src/core/tokenizer/incremental.ts).
+import { ENCODING_NAMES, isEncodingName, type EncodingName } from './ids';
 import { BpeEncoder } from './tokenizer/encoder';
 import { loadRankData } from './tokenizer/loadRanks';
 
-export type EncodingName = 'o200k_base' | 'cl100k_base' | 'p50k_base' | 'r50k_base';
-export const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'];
+export { ENCODING_NAMES, isEncodingName, type EncodingName };
 export const DEFAULT_ENCODING: EncodingName = 'o200k_base';
 
 export interface TokenizedText {
@@ -23,10 +23,6 @@ export interface Encoder {
   decode(ids: ArrayLike<number>): string;
   /** The raw bytes of one token (may be part of a UTF-8 character). */
   tokenBytes(id: number): Uint8Array;
-}
-
-export function isEncodingName(s: string): s is EncodingName {
-  return (ENCODING_NAMES as readonly string[]).includes(s);
 }
 
 /** The encoding a model name uses; undefined when the model's tokenizer is unknown or not public. */

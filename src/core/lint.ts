@@ -5,12 +5,13 @@ import { isMap, isScalar, isSeq, type Pair } from 'yaml';
 import { tokensBefore } from './divergence';
 import type { TokenizedText } from './encodings';
 import { parseJsonWithRanges } from './formats/json';
+import { formatCount } from './numbers';
 import { CACHE_RULES, minimumFor } from './providers';
 import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from './text';
 import type { ExtractedPrompt, LintFinding, PromptPlaceholder, ProviderId, Severity, SourceRange, TextEdit } from './types';
 
 /** Token counts in messages read like the CLI's tables: 3,412, not 3412. */
-const count = (n: number): string => n.toLocaleString('en-US');
+const count = formatCount;
 
 export interface LintContext {
   source: string;

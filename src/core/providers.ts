@@ -172,11 +172,7 @@ export const CACHE_RULES: Record<ProviderId, CacheRule> = {
   },
 };
 
-export const PROVIDER_IDS = Object.keys(CACHE_RULES) as ProviderId[];
-
-export function isProviderId(s: string): s is ProviderId {
-  return (PROVIDER_IDS as string[]).includes(s);
-}
+export { PROVIDER_IDS, isProviderId } from './ids';
 
 /** Guesses the provider from a model name (for `--model` without `--provider`). */
 export function providerForModel(model: string): ProviderId | undefined {

@@ -1,6 +1,6 @@
 // Result types shared by the core, the CLI, the extension and the webview. CONTRACT: add fields freely,
 // never rename or remove one (the CLI's --json output and the webview protocol are built from these).
-import type { EncodingName } from './encodings';
+import type { EncodingName } from './ids';
 
 /** A position in a source file: 0-based UTF-16 offset, 1-based line and column. */
 export interface SourcePosition {
@@ -14,7 +14,8 @@ export interface SourceRange {
   end: SourcePosition;
 }
 
-export type ProviderId = 'anthropic' | 'openai' | 'gemini' | 'deepseek' | 'vllm' | 'sglang' | 'llamacpp';
+export type { ProviderId } from './ids';
+import type { ProviderId } from './ids';
 
 export interface ProviderEstimate {
   id: ProviderId;

@@ -3,11 +3,11 @@
 // version is still the document's. Owns the worker's lifetime.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditResult, DocumentEdit } from './auditProtocol';
+import type { AuditResult, DocumentEdit } from '../auditWorker/protocol';
 import { Baselines } from './baselines';
 import { readSettings, type ExtensionSettings } from './config';
-import { AuditClient } from './logic/auditClient';
-import { isPromptPath } from './logic/globs';
+import { AuditClient } from '../auditWorker/client';
+import { isPromptPath } from '../core/promptFiles';
 import { timeHostTask } from './hostProbe';
 
 /** Quick audit (tokens + divergence) while typing; the full audit (lint rules) once typing pauses. */

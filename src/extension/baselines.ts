@@ -2,10 +2,10 @@
 // explicit choice ("Compare with Git Revision…" / "Compare with Last Save") that holds until the file closes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BaselineText } from './auditProtocol';
+import type { BaselineText } from '../auditWorker/protocol';
 import type { BaselineKind } from './config';
 import * as git from './git';
-import { SnapshotStore } from './logic/snapshotStore';
+import { SnapshotStore } from '../core/versions/savedVersions';
 
 export class Baselines {
   private readonly overrides = new Map<string, BaselineText>();

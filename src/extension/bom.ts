@@ -4,9 +4,10 @@
 // cannot remove what the document does not contain).
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { Command } from '../view/commandIds';
 
 const BOM = [0xef, 0xbb, 0xbf] as const;
-export const REMOVE_BOM_COMMAND = 'promptCache.removeByteOrderMark';
+export const REMOVE_BOM_COMMAND = Command.RemoveByteOrderMark;
 
 /** True when the file on disk starts with a UTF-8 BOM (false when it cannot be read, or is not a local file). */
 export async function startsWithBomOnDisk(uri: vscode.Uri): Promise<boolean> {

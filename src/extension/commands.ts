@@ -3,30 +3,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProviderId } from '../core/types';
 import type { AuditService } from './auditService';
+import { Command, type CommandId } from '../view/commandIds';
 import { ENCODINGS, PROVIDERS, SECTION } from './config';
 import { kvDriftView, timingView, type DecoderService } from './decoderService';
 import { removeBom } from './bom';
 import type { Diagnostics } from './diagnostics';
 import * as git from './git';
-import { isPromptPath } from './logic/globs';
-import { formatCount, formatMs, formatPercent, pickProvider, providerName } from './logic/format';
+import { isPromptPath } from '../core/promptFiles';
+import { formatCount, formatMs, formatPercent, pickProvider, providerName } from '../view/format';
 import { PromptCachePanel, type PanelActions } from './panel';
-import type { WorkspaceRowView } from './protocol';
+import type { WorkspaceRowView } from '../view/protocol';
 import type { CacheStatusBar } from './statusBar';
 
-export const enum Command {
-  AuditCurrentFile = 'promptCache.auditCurrentFile',
-  AuditWorkspace = 'promptCache.auditWorkspace',
-  CompareWithGitRevision = 'promptCache.compareWithGitRevision',
-  CompareWithLastSave = 'promptCache.compareWithLastSave',
-  ShowHeatmap = 'promptCache.showHeatmap',
-  MeasureRecomputeTime = 'promptCache.measureRecomputeTime',
-  SelectProvider = 'promptCache.selectProvider',
-  SelectEncoding = 'promptCache.selectEncoding',
-  ClearSavedVersions = 'promptCache.clearSavedVersions',
-  RevealOffset = 'promptCache.revealOffset',
-  RemoveByteOrderMark = 'promptCache.removeByteOrderMark',
-}
 
 const SUGGESTED_MODELS: Partial<Record<ProviderId, string[]>> = {
   anthropic: ['claude-sonnet-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5'],
@@ -48,7 +36,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { context, audits } = deps;
   const actions = panelActions(deps);
   const showPanel = (tab?: Parameters<typeof PromptCachePanel.createOrShow>[3]) => PromptCachePanel.createOrShow(context.extensionUri, audits, actions, tab);
-  const reg = (id: Command, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  const reg = (id: CommandId, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, fn);
   return [
     reg(Command.AuditCurrentFile, async () => {
       const doc = activePrompt(audits);

@@ -1,21 +1,18 @@
 // Reading `promptCache.*` settings. Untrusted workspaces get the user's (machine) values for restricted settings
 // only: a workspace must not point the decoder at a model file of its choosing.
 import * as vscode from 'vscode';
-import type { EncodingName } from '../core/encodings';
-import type { ProviderId } from '../core/types';
-import type { AuditSettings } from './auditProtocol';
-import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, type PromptFilePatterns } from './logic/globs';
+import type { AuditSettings } from '../auditWorker/protocol';
+// The id lists only (no rule tables, no tokenizer): activation stays cheap.
+import { ENCODING_NAMES, isEncodingName, isProviderId, PROVIDER_IDS } from '../core/ids';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, type PromptFilePatterns } from '../core/promptFiles';
+import { DEFAULT_PRESET, DEFAULT_TOKEN_CAP } from '../decoder/defaults';
+import { PRESET_NAMES, type PresetName } from '../decoder/presets';
 
 export const SECTION = 'promptCache';
-export const PROVIDERS: readonly ProviderId[] = ['anthropic', 'openai', 'gemini', 'deepseek', 'vllm', 'sglang', 'llamacpp'];
-/**
- * The core's encoding names, repeated here so activation does not load the tokenizer module (the extension host
- * never tokenizes; the audit worker does). A unit test keeps the lists equal.
- */
-export const ENCODINGS: readonly EncodingName[] = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'];
-const isEncodingName = (s: string): s is EncodingName => (ENCODINGS as readonly string[]).includes(s);
+export const PROVIDERS = PROVIDER_IDS;
+export const ENCODINGS = ENCODING_NAMES;
 export type BaselineKind = 'gitHead' | 'lastSave';
-export type DecoderPreset = 'tiny' | 'small' | 'gpt2-small';
+export type DecoderPreset = PresetName;
 
 
 export interface ExtensionSettings {
@@ -36,15 +33,15 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
   const encoding = c.get<string>('encoding', 'auto');
   const price = c.get<number | null>('pricePerMillionTokens', null);
   const baseline = c.get<string>('baseline', 'gitHead');
-  const preset = c.get<string>('decoder.preset', 'tiny');
+  const preset = c.get<string>('decoder.preset', DEFAULT_PRESET);
   const maxMb = c.get<number>('maxFileSizeMB', 5);
-  const cap = c.get<number>('decoder.tokenCap', 2048);
+  const cap = c.get<number>('decoder.tokenCap', DEFAULT_TOKEN_CAP);
   // modelPath is `machine`-scoped; in an untrusted workspace read only the user's value, never the workspace's.
   const mp = c.inspect<string>('decoder.modelPath');
   const modelPath = (vscode.workspace.isTrusted ? c.get<string>('decoder.modelPath', '') : mp?.globalValue ?? '') ?? '';
   return {
     audit: {
-      provider: (PROVIDERS as readonly string[]).includes(provider) ? (provider as ProviderId) : 'anthropic',
+      provider: isProviderId(provider) ? provider : 'anthropic',
       model: c.get<string>('model', '') ?? '',
       encoding: encoding === 'auto' || !isEncodingName(encoding) ? 'auto' : encoding,
       pricePerMillionTokens: typeof price === 'number' && Number.isFinite(price) && price >= 0 ? price : null,
@@ -53,10 +50,10 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
     patterns: { include: stringArray(c.get('include'), DEFAULT_INCLUDE), exclude: stringArray(c.get('exclude'), DEFAULT_EXCLUDE) },
     maxFileBytes: (typeof maxMb === 'number' && maxMb > 0 ? maxMb : 5) * 1024 * 1024,
     decoder: {
-      preset: preset === 'small' || preset === 'gpt2-small' ? preset : 'tiny',
+      preset: (PRESET_NAMES as readonly string[]).includes(preset) ? (preset as PresetName) : DEFAULT_PRESET,
       modelPath,
       // VS Code does not enforce the manifest's maximum: clamp here so a workspace value cannot ask for 10¹² tokens.
-      tokenCap: typeof cap === 'number' && Number.isFinite(cap) && cap >= 16 ? Math.min(65536, Math.floor(cap)) : 2048,
+      tokenCap: typeof cap === 'number' && Number.isFinite(cap) && cap >= 16 ? Math.min(65536, Math.floor(cap)) : DEFAULT_TOKEN_CAP,
     },
   };
 }

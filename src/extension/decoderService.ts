@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { loadDecoderModule } from '../decoder/load';
 import type { DecoderClient, KvDrift, Measurement, MeasureProgress } from '../decoder/index';
-import type { KvDriftView, TimingView } from './protocol';
-import { formatCount } from './logic/format';
+import type { KvDriftView, TimingView } from '../view/protocol';
+import { formatCount } from '../view/format';
 
 export interface DecoderInput {
   ids: Uint32Array;

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LintFinding, Severity } from '../core/types';
 import type { AuditService, AuditState } from './auditService';
-import { divergenceMessage } from './logic/format';
+import { divergenceMessage } from '../view/format';
 import { startsWithBomOnDisk } from './bom';
 
 export const DIAGNOSTIC_SOURCE = 'Prompt Cache';

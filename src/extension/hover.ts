@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AuditService } from './auditService';
 import type { Diagnostics } from './diagnostics';
-import { findingHover } from './logic/format';
+import { findingHover } from '../view/format';
 
 export class FindingHoverProvider implements vscode.HoverProvider {
   constructor(

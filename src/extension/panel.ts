@@ -3,12 +3,12 @@
 import * as vscode from 'vscode';
 import type { AuditService, AuditState } from './auditService';
 import * as git from './git';
-import { formatPercent, pickProvider, providerName } from './logic/format';
-import { resolveInsideRoots } from './logic/paths';
+import { formatPercent, pickProvider, providerName } from '../view/format';
+import { resolveInsideRoots } from './paths';
 import {
   parsePanelState, parseWebviewMessage, type HistoryRowView, type HostToWebview, type KvDriftView, type PanelState,
   type SummaryView, type TabId, type TimingView, type WebviewToHost, type WorkspaceRowView,
-} from './protocol';
+} from '../view/protocol';
 import { setPromptFileContext } from './promptContext';
 import { revisionUri } from './revisionContent';
 

@@ -1,7 +1,8 @@
 // The status bar item for the active prompt file: estimated cache hit vs. the baseline under the chosen provider.
 import * as vscode from 'vscode';
 import type { AuditService, AuditState } from './auditService';
-import { STATUS_TOOLTIP_COMMANDS, statusSummary, type LocalTiming } from './logic/format';
+import { Command } from '../view/commandIds';
+import { STATUS_TOOLTIP_COMMANDS, statusSummary, type LocalTiming } from '../view/format';
 
 export class CacheStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('promptCache.status', vscode.StatusBarAlignment.Right, 100);
@@ -10,7 +11,7 @@ export class CacheStatusBar implements vscode.Disposable {
 
   constructor(private readonly audits: AuditService) {
     this.item.name = 'Prompt Cache';
-    this.item.command = 'promptCache.showHeatmap';
+    this.item.command = Command.ShowHeatmap;
     this.disposables.push(
       this.item,
       audits.onDidAudit((s) => {

@@ -15,7 +15,8 @@ const dist = path.resolve(__dirname, '..', '..', 'dist');
 const extensionBundle = path.join(dist, 'extension.js');
 const clientBundle = path.join(dist, 'decoder-client.js');
 const built = fs.existsSync(extensionBundle) && fs.existsSync(clientBundle) && fs.existsSync(path.join(dist, 'decoder-worker.js'));
-const skip = built ? false : 'dist/ is not built: run `npm run build` (npm test does)';
+// An unbuilt checkout fails this file (never a silent skip): `npm test` builds first.
+if (!built) throw new Error('dist/ is not built: run `npm run build` (npm test builds first)');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-bundle-split-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -43,7 +44,7 @@ function cancellation() {
   };
 }
 
-describe('decoder client bundle', { skip }, () => {
+describe('decoder client bundle', () => {
   test('dist/extension.js leaves the decoder client and the ONNX writer out and names the client bundle', () => {
     const text = fs.readFileSync(extensionBundle, 'utf8');
     // Strings survive minification: one from src/decoder/index.ts, one from onnx-proto's generated code.

@@ -83,7 +83,8 @@ function fakeVscode() {
   return { api, log, commands, contextKeys, calls };
 }
 
-test('activation registers everything, starts nothing heavy, and logs its time', { skip: !existsSync(bundle) && 'run `npm run build` first' }, () => {
+test('activation registers everything, starts nothing heavy, and logs its time', () => {
+  assert.ok(existsSync(bundle), 'dist/extension.js is missing: run `npm run build` (npm test builds first)');
   const fake = fakeVscode();
   const load = (Module as unknown as { _load: (req: string, parent: unknown, isMain: boolean) => unknown })._load;
   let workers = 0;

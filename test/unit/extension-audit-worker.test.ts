@@ -5,13 +5,13 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { diffVersions } from '../../src/core/audit';
-import type { AuditSettings } from '../../src/extension/auditProtocol';
-import { AuditClient } from '../../src/extension/logic/auditClient';
-import { AuditEngine } from '../../src/extension/logic/auditEngine';
+import type { AuditSettings } from '../../src/auditWorker/protocol';
+import { AuditClient } from '../../src/auditWorker/client';
+import { AuditEngine } from '../../src/auditWorker/engine';
 
 const settings: AuditSettings = { provider: 'openai', model: '', encoding: 'auto', pricePerMillionTokens: null };
 const resyncs: string[] = [];
-const workerPath = path.join(__dirname, '..', '..', 'src', 'extension', 'auditWorker.ts');
+const workerPath = path.join(__dirname, '..', '..', 'src', 'auditWorker', 'main.ts');
 const client = new AuditClient({
   workerPath,
   // Node 20 workers do not take `--import tsx` for their entry; register tsx's CommonJS hook inside the worker.
@@ -150,7 +150,7 @@ test('a bad edit (out of range) is reported, not thrown, and asks for a resync',
 });
 
 test('line starts follow the core LineIndex (\\n, \\r\\n, lone \\r)', async () => {
-  const { LineStarts } = await import('../../src/extension/logic/quickRender');
+  const { LineStarts } = await import('../../src/auditWorker/quickRender');
   const { LineIndex } = await import('../../src/core/text');
   const text = 'ab\r\ncd\ref\n\ngh\r\n';
   const idx = new LineIndex(text);
@@ -159,7 +159,7 @@ test('line starts follow the core LineIndex (\\n, \\r\\n, lone \\r)', async () =
 });
 
 test('common prefix/suffix with a hint: a wrong hint falls back to a scan, never a wrong answer', async () => {
-  const { commonTextPrefix, commonTextSuffix } = await import('../../src/extension/logic/auditEngine');
+  const { commonTextPrefix, commonTextSuffix } = await import('../../src/auditWorker/engine');
   const a = 'hello world, hello cache';
   const b = 'hello world! hello cache';
   for (const hint of [0, 5, 11, 12, 20, 100]) assert.equal(commonTextPrefix(a, b, hint), 11, `hint ${hint}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DiffResult, LintFinding } from '../../src/core/types';
-import { divergenceMessage, findingHover, formatPercent, statusSummary } from '../../src/extension/logic/format';
+import { divergenceMessage, findingHover, formatPercent, statusSummary } from '../../src/view/format';
 
 function diff(over: Partial<DiffResult> = {}): DiffResult {
   return {

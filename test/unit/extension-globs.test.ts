@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, globToRegExp, isPromptPath } from '../../src/extension/logic/globs';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, globToRegExp, isPromptPath } from '../../src/core/promptFiles';
 
 const patterns = { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bucketHistoryRow, bucketMatrix, lineStarts, tokenAtOffset, visibleRows } from '../../src/extension/logic/bucketing';
+import { bucketHistoryRow, bucketMatrix, lineStarts, tokenAtOffset, visibleRows } from '../../src/view/bucketing';
 import { buildRows } from '../../webview/tokenHeatmap';
 
 test('tokenAtOffset finds the token holding an offset (binary search)', () => {

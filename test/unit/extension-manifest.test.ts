@@ -4,23 +4,23 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { LINT_RULES } from '../../src/core/lint';
-import { PROVIDER_IDS } from '../../src/core/providers';
-import { ENCODING_NAMES } from '../../src/core/encodings';
+import { ENCODING_NAMES, PROVIDER_IDS } from '../../src/core/ids';
+import { DEFAULT_PRESET, DEFAULT_TOKEN_CAP } from '../../src/decoder/defaults';
+import { PRESET_NAMES } from '../../src/decoder/presets';
+import { COMMAND_IDS } from '../../src/view/commandIds';
 
 const root = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const commandsSource = readFileSync(path.join(root, 'src', 'extension', 'commands.ts'), 'utf8');
 
 test('every command is in the "Prompt Cache" category and implemented; the code registers no undeclared command', () => {
   const declared = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
-  const inCode = [...commandsSource.matchAll(/= '(promptCache\.[A-Za-z]+)'/g)].map((m) => m[1]).sort();
-  assert.deepEqual(declared, inCode);
+  assert.deepEqual(declared, [...COMMAND_IDS].sort());
   for (const c of pkg.contributes.commands) {
     assert.equal(c.category, 'Prompt Cache', c.command);
     assert.ok(c.title && !c.title.startsWith('Prompt Cache'), `${c.command}: the category already prefixes the title`);
   }
   for (const id of ['promptCache.auditCurrentFile', 'promptCache.auditWorkspace', 'promptCache.compareWithGitRevision', 'promptCache.compareWithLastSave', 'promptCache.showHeatmap', 'promptCache.measureRecomputeTime', 'promptCache.selectProvider', 'promptCache.selectEncoding', 'promptCache.clearSavedVersions']) {
-    assert.ok(declared.includes(id), id);
+    assert.ok((COMMAND_IDS as readonly string[]).includes(id), id);
   }
 });
 
@@ -46,6 +46,10 @@ test('settings: markdownDescription everywhere, enums with enumDescriptions, pro
   assert.deepEqual([...props['promptCache.provider'].enum].sort(), [...PROVIDER_IDS].sort());
   assert.deepEqual(props['promptCache.encoding'].enum, ['auto', ...ENCODING_NAMES]);
   assert.equal(props['promptCache.decoder.modelPath'].scope, 'machine');
+  // The CLI and the extension share the decoder defaults (src/decoder/defaults.ts).
+  assert.deepEqual(props['promptCache.decoder.preset'].enum, [...PRESET_NAMES]);
+  assert.equal(props['promptCache.decoder.preset'].default, DEFAULT_PRESET);
+  assert.equal(props['promptCache.decoder.tokenCap'].default, DEFAULT_TOKEN_CAP);
 });
 
 test('untrusted workspaces: limited support, model path restricted', () => {
@@ -72,15 +76,4 @@ test('activation is lazy: no "*" and the panel restores after a reload', () => {
 test('every lint rule (and the divergence diagnostic) has an explanation in media/rules.md', () => {
   const md = readFileSync(path.join(root, 'media', 'rules.md'), 'utf8');
   for (const id of ['cache-divergence', ...LINT_RULES.map((r) => r.id)]) assert.match(md, new RegExp(`^## ${id}$`, 'm'), id);
-});
-
-test('the host-side provider and encoding lists equal the core\'s', () => {
-  // config.ts imports vscode; read its literal lists instead of importing it.
-  const config = readFileSync(path.join(root, 'src', 'extension', 'config.ts'), 'utf8');
-  const grab = (name: string) => {
-    const m = new RegExp(`export const ${name}[^=]*= (\\[[^\\]]*\\]);`).exec(config);
-    return m ? JSON.parse(m[1].replace(/'/g, '"')) : null;
-  };
-  assert.deepEqual(grab('PROVIDERS'), [...PROVIDER_IDS]);
-  assert.deepEqual(grab('ENCODINGS'), [...ENCODING_NAMES]);
 });

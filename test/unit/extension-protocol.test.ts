@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { HostToWorker } from '../../src/extension/auditProtocol';
-import { coalesce } from '../../src/extension/logic/workQueue';
-import { resolveInsideRoots } from '../../src/extension/logic/paths';
-import { parsePanelState, parseWebviewMessage } from '../../src/extension/protocol';
+import type { HostToWorker } from '../../src/auditWorker/protocol';
+import { coalesce } from '../../src/auditWorker/workQueue';
+import { resolveInsideRoots } from '../../src/extension/paths';
+import { parsePanelState, parseWebviewMessage } from '../../src/view/protocol';
 
 test('webview messages: well-formed ones pass through', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { extractPrompt, markdownLeadLines } from '../../src/core/formats';
-import type { RenderedLayout, TextReader } from '../../src/extension/logic/coreBridge';
-import { directRenderedOffset, indexIn, renderedAfterEdit, variableStartBefore } from '../../src/extension/logic/quickRender';
+import type { RenderedLayout, TextReader } from '../../src/auditWorker/coreBridge';
+import { directRenderedOffset, indexIn, renderedAfterEdit, variableStartBefore } from '../../src/auditWorker/quickRender';
 
 function rng(seed: number) {
   return () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { SnapshotStore } from '../../src/extension/logic/snapshotStore';
+import { SnapshotStore } from '../../src/core/versions/savedVersions';
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'pc-snap-'));

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cliMissing, git, gitAvailable, gitEnv, makeRepo, runCli, type RunResult } from './fixtures/harness';
+import { requireBuilt, git, gitAvailable, gitEnv, makeRepo, runCli, type RunResult } from './fixtures/harness';
 
-const skip = cliMissing();
+requireBuilt();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-reliability-cli-'));
 fs.chmodSync(tmp, 0o755); // readable by `nobody` for the permission test
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -52,7 +52,7 @@ function assertUserError(r: RunResult, pattern: RegExp, what: string): void {
 
 const run = (args: string[], opts: Parameters<typeof runCli>[1] = {}) => runCli(args, { cwd: tmp, timeoutMs: 20_000, ...opts });
 
-describe('CLI user errors: one line, exit 2, no stack trace', { skip, concurrency: 4 }, () => {
+describe('CLI user errors: one line, exit 2, no stack trace', { concurrency: 4 }, () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown flag', ['diff', 'a.md', 'b.md', '--frobnicate'], /unknown option/],
     ['unknown command', ['frobnicate'], /unknown command/],
@@ -114,7 +114,7 @@ describe('CLI user errors: one line, exit 2, no stack trace', { skip, concurrenc
   });
 });
 
-describe('CLI: odd but valid text is audited', { skip }, () => {
+describe('CLI: odd but valid text is audited', () => {
   test('empty vs empty: identical, exit 0', async () => {
     const r = await run(['diff', 'empty.md', 'empty2.md', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -194,7 +194,7 @@ describe('CLI: odd but valid text is audited', { skip }, () => {
   });
 });
 
-describe('CLI history in unusual git situations', { skip: skip || (gitAvailable() ? false : 'git is not installed') }, () => {
+describe('CLI history in unusual git situations', { skip: gitAvailable() ? false : 'git is not installed' }, () => {
   const V = ['You are helpful.\nRule one.\n', 'You are helpful.\nRule two.\n', 'You are very helpful.\nRule two.\n', 'You are very helpful.\nRule three.\n'];
   let repo = '';
   before(() => {

@@ -8,19 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DecoderClient, DecoderError, resolveWorkerPath, type MeasureProgress } from '../../src/decoder/index';
-import { CLI, cliMissing, runCli } from './fixtures/harness';
+import { CLI, requireBuilt, runCli } from './fixtures/harness';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-reliability-decoder-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const workerMissing = (() => {
-  try {
-    resolveWorkerPath();
-    return false;
-  } catch {
-    return 'dist/decoder-worker.js is missing: run `npm run build`';
-  }
-})();
+requireBuilt();
+resolveWorkerPath(); // throws when dist/decoder-worker.js is missing: this file fails instead of skipping
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => (i * 7919 + 13) % 500);
 
@@ -30,7 +24,7 @@ function listFiles(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 }
 
-describe('cancellation at every stage', { skip: workerMissing }, () => {
+describe('cancellation at every stage', () => {
   const phases: MeasureProgress['phase'][] = ['generating', 'loading', 'warmup', 'cold', 'prefix', 'warm'];
 
   for (const phase of phases) {
@@ -68,7 +62,7 @@ describe('cancellation at every stage', { skip: workerMissing }, () => {
   }
 });
 
-describe('a damaged model cache is repaired, not fatal (CLI)', { skip: cliMissing() }, () => {
+describe('a damaged model cache is repaired, not fatal (CLI)', () => {
   const oldFile = path.join(tmp, 'old.txt');
   const newFile = path.join(tmp, 'new.txt');
   const lines = Array.from({ length: 80 }, (_, i) => `Rule ${i}: answer in plain words and cite the policy.`);

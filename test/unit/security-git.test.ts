@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileHistory } from '../../src/core/history';
-import { cliMissing, git, gitAvailable, gitEnv, makeRepo, runCli } from './fixtures/harness';
+import { requireBuilt, git, gitAvailable, gitEnv, makeRepo, runCli } from './fixtures/harness';
 import { requireWithStub, vscodeStub } from './fixtures/vscode-stub';
 
 type GitModule = typeof import('../../src/extension/git');
@@ -140,7 +140,8 @@ describe('a malicious repository config never executes', { skip }, () => {
       check('extension git.ts');
 
       // 3. The CLI: history and lint --against (built bundle).
-      if (!cliMissing()) {
+      requireBuilt();
+      {
         const e = gitEnv();
         const r1 = await runCli(['history', FILE], { cwd: repo, env: e });
         assert.equal(r1.code, 0, r1.stderr);

@@ -9,11 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  cliMissing, diffSnapshots, EXAMPLES, git, gitAvailable, gitEnv, gitSubcommand, makeRepo, NO_NETWORK_PRELOAD, READ_ONLY_GIT,
+  requireBuilt, diffSnapshots, EXAMPLES, git, gitAvailable, gitEnv, gitSubcommand, makeRepo, NO_NETWORK_PRELOAD, READ_ONLY_GIT,
   readNetLog, runCli, snapshotTree, type RunResult,
 } from './fixtures/harness';
 
-const skip = cliMissing() || (gitAvailable() ? false : 'git is not installed');
+requireBuilt();
+const skip = gitAvailable() ? false : 'git is not installed';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-security-net-'));
 const ws = path.join(tmp, 'workspace');
 const home = path.join(tmp, 'home');

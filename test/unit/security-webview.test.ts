@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { resolveInsideRoots } from '../../src/extension/logic/paths';
-import { parsePanelState, parseWebviewMessage, TAB_IDS } from '../../src/extension/protocol';
+import { resolveInsideRoots } from '../../src/extension/paths';
+import { parsePanelState, parseWebviewMessage, TAB_IDS } from '../../src/view/protocol';
 import { ROOT } from './fixtures/harness';
 import { requireWithStub, vscodeStub, type StubPanel } from './fixtures/vscode-stub';
 

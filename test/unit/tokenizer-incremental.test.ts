@@ -1,6 +1,7 @@
 // Incremental re-tokenization: after every edit the tokens, starts and first divergent token must equal a
 // full re-encode. Random and targeted edits (the cases that break naive restart rules) on ~100 KB prompts.
 import { test } from 'node:test';
+import { scaled } from './fixtures/scale';
 import * as assert from 'node:assert/strict';
 import { getBpeEncoder, type EncodingName } from '../../src/core/encodings';
 import { IncrementalTokenizer, type IncrementalTokenizerOptions } from '../../src/core/tokenizer/incremental';
@@ -85,15 +86,17 @@ function runEdits(name: EncodingName, size: number, edits: number, seed: number,
   assert.equal(mismatches, 0);
 }
 
-// 10,400 edits in all, each checked against a full re-encode (which is most of the test's time): 6,000 on
-// 100 KB prompts and 4,400 on 20 KB ones, across o200k_base and cl100k_base.
-const SCALE = Number(process.env.TOKENIZER_EDIT_SCALE ?? 1);
+// Under `npm run test:soak` (PCA_SOAK=1): 10,400 edits in all, each checked against a full re-encode (which is most
+// of the test's time): 6,000 on 100 KB prompts and 4,400 on 20 KB ones, across o200k_base and cl100k_base. The
+// default unit run checks a tenth of them.
+const EDITS_100KB = scaled(300, 3000);
+const EDITS_20KB = scaled(220, 2200);
 for (const [name, seed] of [['o200k_base', 1], ['cl100k_base', 2]] as const) {
-  test(`${name}: ${3000 * SCALE} random and targeted edits on a 100 KB prompt equal a full re-encode`, () => {
-    runEdits(name, 100_000, 3000 * SCALE, seed);
+  test(`${name}: ${EDITS_100KB} random and targeted edits on a 100 KB prompt equal a full re-encode`, () => {
+    runEdits(name, 100_000, EDITS_100KB, seed);
   });
-  test(`${name}: ${2200 * SCALE} random and targeted edits on a 20 KB prompt equal a full re-encode`, () => {
-    runEdits(name, 20_000, 2200 * SCALE, seed + 10);
+  test(`${name}: ${EDITS_20KB} random and targeted edits on a 20 KB prompt equal a full re-encode`, () => {
+    runEdits(name, 20_000, EDITS_20KB, seed + 10);
   });
 }
 

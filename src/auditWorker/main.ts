@@ -1,9 +1,9 @@
 // Entry of dist/audit-worker.js: runs the audit off the extension host's main thread. Tokenizing a 1 MB prompt
 // takes seconds on first open; here that only delays answers, it never freezes the editor.
 import { parentPort } from 'node:worker_threads';
-import type { HostToWorker, WorkerToHost } from './auditProtocol';
-import { AuditEngine } from './logic/auditEngine';
-import { coalesce } from './logic/workQueue';
+import type { HostToWorker, WorkerToHost } from './protocol';
+import { AuditEngine } from './engine';
+import { coalesce } from './workQueue';
 
 const t0 = performance.now();
 const port = parentPort;

@@ -1,6 +1,6 @@
 // Dropping stale work in the audit worker. A request is stale when a later message in the same batch makes its
 // answer obsolete: the host would throw the answer away (its version is no longer the document's).
-import type { HostToWorker } from '../auditProtocol';
+import type { HostToWorker } from './protocol';
 
 export function coalesce(batch: readonly HostToWorker[]): HostToWorker[] {
   let cancelUpTo = -1;

@@ -2,7 +2,7 @@
 // kind gets an answer; older ones resolve to undefined at once) and recovery when the worker dies. No `vscode`:
 // the bench and the tests drive it from plain Node.
 import { Worker } from 'node:worker_threads';
-import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from '../auditProtocol';
+import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from './protocol';
 
 /** The worker's `tokens` answer, without the envelope. */
 export type TokensAnswer = Omit<Extract<WorkerToHost, { type: 'tokens' }>, 'type' | 'requestId'>;

@@ -3,8 +3,8 @@
 // is updated in place of re-extracting the whole file (3–5 ms per MB). Everything here is proportional to the edit:
 // the text is read through a TextReader (the tokenizer's blocks), in windows that grow only as far as a search must
 // go; anything it cannot prove unchanged falls back to the core's extraction.
-import { extractPrompt, markdownLeadLines, sectionsFromLeadLines, type MarkdownLeadLine } from '../../core/formats';
-import type { DocumentEdit } from '../auditProtocol';
+import { extractPrompt, markdownLeadLines, sectionsFromLeadLines, type MarkdownLeadLine } from '../core/formats';
+import type { DocumentEdit } from './protocol';
 import type { RenderedLayout, TextReader } from './coreBridge';
 
 /**

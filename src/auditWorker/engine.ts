@@ -1,10 +1,10 @@
 // What the audit worker does, without the thread: per-document token state (updated incrementally on edits),
 // the baseline, and the audit. The worker entry only moves messages; tests drive this class directly too.
-import type { EncodingName, TokenizedText } from '../../core/encodings';
-import type { DiffResult } from '../../core/types';
-import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from '../../core/text';
-import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from '../auditProtocol';
-import { assertNever } from '../auditProtocol';
+import type { EncodingName, TokenizedText } from '../core/encodings';
+import type { DiffResult } from '../core/types';
+import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from '../core/text';
+import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from './protocol';
+import { assertNever } from './protocol';
 import {
   commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, PiecesSequence, render, resolveEncoding, tokenizeRendered,
   type Rendered, type RenderedLayout, type TokenSequence,

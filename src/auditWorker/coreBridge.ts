@@ -1,11 +1,11 @@
 // The one place the extension calls into the core for auditing. Keeping it thin and in one file means the
 // extension follows the core's API as it evolves without touching the worker or the editor adapters.
-import { diffVersions, estimateForVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../../core/audit';
-import { tokenizePieces } from '../../core/divergence';
-import { getBpeEncoder, getEncoder, type EncodingName, type TokenizedText } from '../../core/encodings';
-import { IncrementalTokenizer } from '../../core/tokenizer/incremental';
-import type { DiffResult, ExtractedPrompt, ProviderEstimate } from '../../core/types';
-import type { AuditSettings } from '../auditProtocol';
+import { diffVersions, estimateForVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../core/audit';
+import { tokenizePieces } from '../core/divergence';
+import { getBpeEncoder, getEncoder, type EncodingName, type TokenizedText } from '../core/encodings';
+import { IncrementalTokenizer } from '../core/tokenizer/incremental';
+import type { DiffResult, ExtractedPrompt, ProviderEstimate } from '../core/types';
+import type { AuditSettings } from './protocol';
 
 /** What the model sees for a version of the file, and how to map it back to the file. */
 export type Rendered = ExtractedPrompt;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { VersionRef, VersionSource, VersionText } from './index';
 
 export interface SnapshotLimits {
   maxCount: number;
@@ -132,5 +133,26 @@ export class SnapshotStore {
       index.delete(uri);
       bytes -= e.bytes;
     }
+  }
+}
+
+/** The last-save snapshot of one document as a version source (at most one version: the newest save). */
+export class SavedVersionSource implements VersionSource {
+  readonly kind = 'saved' as const;
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly uri: string,
+    private readonly fileName: string,
+  ) {}
+
+  async list(): Promise<VersionRef[]> {
+    const snap = await this.store.get(this.uri);
+    return snap ? [{ id: `saved:${snap.savedAt}`, label: `last save ${new Date(snap.savedAt).toLocaleTimeString()}`, date: new Date(snap.savedAt).toISOString(), fileName: this.fileName }] : [];
+  }
+
+  async read(ref: VersionRef): Promise<VersionText> {
+    const snap = await this.store.get(this.uri);
+    if (!snap || `saved:${snap.savedAt}` !== ref.id) throw new Error(`${this.fileName}: the saved version ${ref.label} is no longer stored`);
+    return { ...ref, text: snap.text };
   }
 }

@@ -1,34 +1,11 @@
 // Text shown in the status bar, its tooltip, diagnostics and hovers. Pure so it is unit-tested and the wording is
 // the same everywhere; the editor adapters only wrap these strings in VS Code objects.
-import type { DiffResult, LintFinding, ProviderEstimate } from '../../core/types';
+import type { DiffResult, LintFinding, ProviderEstimate } from '../core/types';
+import { Command } from './commandIds';
 
-// Made on first use: the first Intl formatter of a process loads its locale data (~20 ms), not activation's cost.
-let nf: Intl.NumberFormat | undefined;
+import { formatCount, formatMs, formatPercent, formatUsd } from '../core/numbers';
 
-export function formatCount(n: number): string {
-  return (nf ??= new Intl.NumberFormat('en-US')).format(Math.round(n));
-}
-
-export function formatPercent(ratio: number): string {
-  if (!Number.isFinite(ratio)) return '0%';
-  const p = ratio * 100;
-  // 99.6% would round to "100%" although part of the prompt is recomputed: never claim 100 unless it is.
-  if (p > 99 && p < 100) return `${Math.floor(p * 10) / 10}%`;
-  if (p > 0 && p < 1) return '<1%';
-  return `${Math.round(p)}%`;
-}
-
-export function formatUsd(usd: number): string {
-  if (usd === 0) return '$0';
-  if (Math.abs(usd) < 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
-}
-
-export function formatMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(ms >= 10000 ? 1 : 2)} s`;
-  if (ms >= 10) return `${Math.round(ms)} ms`;
-  return `${ms.toFixed(1)} ms`;
-}
+export { formatCount, formatMs, formatPercent, formatUsd };
 
 /** The provider estimate the settings select (falls back to the first one the core returned). */
 export function pickProvider(diff: DiffResult, providerId: string): ProviderEstimate | undefined {
@@ -69,7 +46,7 @@ export function statusSummary(diff: DiffResult, providerId: string, baselineLabe
 }
 
 /** Commands the status bar tooltip links to (its MarkdownString trusts exactly these). */
-export const STATUS_TOOLTIP_COMMANDS = ['promptCache.selectProvider', 'promptCache.compareWithGitRevision', 'promptCache.compareWithLastSave', 'promptCache.auditCurrentFile'];
+export const STATUS_TOOLTIP_COMMANDS: readonly string[] = [Command.SelectProvider, Command.CompareWithGitRevision, Command.CompareWithLastSave, Command.AuditCurrentFile];
 const STATUS_LINKS = [
   '[$(server) Provider](command:promptCache.selectProvider "Select the provider and model the estimate follows")',
   '[$(git-commit) Compare with revision…](command:promptCache.compareWithGitRevision "Choose the Git revision to compare with")',
