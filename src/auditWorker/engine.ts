@@ -47,6 +47,8 @@ interface DocState {
   findingsVersion: number;
   lastTokenizeMs: number;
   lastIncremental: boolean;
+  /** The last divergence was 0 because a request setting (front matter tools/model…) differs from the baseline. */
+  requestKeyMiss?: boolean;
 }
 
 const DEFAULT_SETTINGS: AuditSettings = { provider: 'anthropic', model: '', encoding: 'auto', pricePerMillionTokens: null };
@@ -252,8 +254,16 @@ export class AuditEngine {
     const old = this.baselineIds(d);
     const ids = d.tokens.ids;
     // A changed request setting (front matter tools/model/applyTo…, a body's model): nothing is reused.
-    if (d.baseline.rendered && requestKeyChange(d.baseline.rendered, d.rendered)) return 0;
-    const prev = d.firstDivergentToken;
+    if (d.baseline.rendered && requestKeyChange(d.baseline.rendered, d.rendered)) {
+      d.requestKeyMiss = true;
+      return 0;
+    }
+    // The 0 of a request-setting change says nothing about the tokens: compare them again from the start.
+    const prev = d.requestKeyMiss ? null : d.firstDivergentToken;
+    if (d.requestKeyMiss) {
+      d.requestKeyMiss = false;
+      firstChanged = 0;
+    }
     // A divergence before the edit stays where it was: everything before the edit is untouched.
     if (prev !== null && prev < firstChanged) return prev;
     const k = commonPrefixLength(old, ids, firstChanged);

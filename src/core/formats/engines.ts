@@ -136,7 +136,10 @@ export function renderWithEngine(input: EngineInput): EngineOutput {
       const p = pieces[i];
       if (p.kind === 'text') {
         let k = p.start;
-        while (k < p.end && /\s/.test(source[k])) k++;
+        // Jinja/Liquid have no standalone-line rule: mark the piece from its start unless the tag before trims it.
+        const prev = pieces[i - 1]?.tag;
+        const fromStart = dialect !== 'handlebars' && !(prev && prev.trimAfter) && p.start < p.end;
+        if (!fromStart) while (k < p.end && /\s/.test(source[k])) k++;
         if (k < p.end && !(dialect === 'handlebars' && source[k - 1] === '\\')) inserts.push(k);
       } else if (p.tag && p.tag.kind === 'output' && !p.tag.trimAfter) {
         inserts.push(p.tag.end);
@@ -294,12 +297,19 @@ function decode(output: string, files: FileInfo[], sentinels: SentinelInfo[], of
       if (f.mainSite) b.synth(text.slice(0, m), f.mainSite.start, f.mainSite.end);
       else b.copy(text.slice(0, m), from);
     }
+    if (m < text.length && !nextTag && f.parent >= 0) {
+      // Past an included file's last tag its output is over: the rest follows the include in the including file.
+      emit(text.slice(m), f.parent, f.siteInParent.end);
+      return;
+    }
     if (m < text.length) {
-      const tag = nextTag ?? f.tags[f.tags.length - 1];
+      // Past the file's last tag, an included file's output is over: the rest is the including file's text after
+      // the include (before its next sentinel), as static as that include is.
+      const tag = nextTag;
       const rest = text.slice(m);
-      const at = f.mainSite ?? (tag ? { start: tag.start, end: tag.end } : { start: from, end: from });
+      const at = f.mainSite ?? (tag ? { start: tag.start, end: tag.end } : { start: limit, end: limit });
       const renderedStart = b.length;
-      const variable = !tag || tag.variable || siteTriggered[file] || (f.firstVariable !== null && tag.start > f.firstVariable);
+      const variable = tag ? tag.variable || siteTriggered[file] || (f.firstVariable !== null && tag.start > f.firstVariable) : siteTriggered[file];
       if (firstVariableOffset === null && variable) firstVariableOffset = renderedStart;
       emitOutput(rest, at);
       const key = `${file}:${tag?.start}`;

@@ -85,10 +85,14 @@ class PomlReader {
       if (m[1] === '') stack.push({ name: m[2], at: m.index ?? 0 });
       else {
         const i = stack.map((s) => s.name).lastIndexOf(m[2]);
-        if (i >= 0) stack.splice(i);
+        if (i >= 0) for (const s of stack.splice(i).slice(1)) this.unclosed(s);
       }
     }
-    for (const s of stack) this.problems.push({ message: `<${s.name}> is not closed; POML would reject the file.`, severity: 'error', start: s.at, end: s.at + s.name.length + 1 });
+    for (const s of stack) this.unclosed(s);
+  }
+
+  private unclosed(s: { name: string; at: number }): void {
+    this.problems.push({ message: `<${s.name}> is not closed; POML would reject the file.`, severity: 'error', start: s.at, end: s.at + s.name.length + 1 });
   }
 
   private block(): void {

@@ -110,7 +110,7 @@ export function supportedExtensions(): string[] {
   for (const m of allFormats()) {
     for (const g of m.fileNames) {
       const last = g.split('/').pop() ?? '';
-      const e = /^\*(\.[\w.]+|\.\{[\w.,]+\}(?:\.\w+)?)$/.exec(last);
+      const e = /^\*(\.[\w.-]+|\.\{[\w.,-]+\}(?:\.\w+)?)$/.exec(last);
       if (!e) continue;
       for (const x of expandBraces(e[1])) out.add(x);
     }
