@@ -1,6 +1,8 @@
 // The one place the extension calls into the core for auditing. Keeping it thin and in one file means the
 // extension follows the core's API as it evolves without touching the worker or the editor adapters.
+import * as path from 'node:path';
 import { diffVersions, estimateForVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../core/audit';
+import { diskReader, type ExtractOptions } from '../core/formats';
 import { tokenizePieces } from '../core/divergence';
 import { getBpeEncoder, getEncoder, type EncodingName, type TokenizedText } from '../core/encodings';
 import { IncrementalTokenizer } from '../core/tokenizer/incremental';
@@ -16,8 +18,25 @@ export function resolveEncoding(settings: AuditSettings): { encoding: EncodingNa
   return coreResolveEncoding({ encoding: settings.encoding === 'auto' ? undefined : settings.encoding, provider: settings.provider, model: settings.model || undefined });
 }
 
-export function render(source: string, fileName: string): Rendered {
-  return extractPrompt(source, fileName);
+export function render(source: string, fileName: string, settings?: AuditSettings): Rendered {
+  return extractPrompt(source, fileName, settings ? extractOptionsFor(settings, fileName) : {});
+}
+
+const readers = new Map<string, ExtractOptions['readFile']>();
+
+/**
+ * What extraction may read for a file: the workspace folder holding it (includes, partials, vars files are read only
+ * inside it) and the names fixed per deployment. A file outside every folder reads no other file.
+ */
+export function extractOptionsFor(settings: AuditSettings, fileName: string): ExtractOptions {
+  const abs = path.resolve(fileName);
+  const root = (settings.workspaceRoots ?? [])
+    .map((r) => path.resolve(r))
+    .filter((r) => abs.startsWith(r.endsWith(path.sep) ? r : r + path.sep))
+    .sort((a, b) => b.length - a.length)[0];
+  let readFile = root ? readers.get(root) : undefined;
+  if (root && !readFile) readers.set(root, (readFile = diskReader(root)));
+  return { root, readFile, deploymentVariables: settings.deploymentVariables };
 }
 
 /**
@@ -211,6 +230,7 @@ export interface FullAuditInput {
 export function fullAudit(input: FullAuditInput): DiffResult {
   const s = input.settings;
   return diffVersions(input.oldSource, input.newSource, {
+    ...extractOptionsFor(s, input.fileName),
     fileName: input.fileName,
     oldFileName: input.oldFileName,
     encoding: s.encoding === 'auto' ? undefined : s.encoding,

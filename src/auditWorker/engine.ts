@@ -3,6 +3,7 @@
 import type { EncodingName, TokenizedText } from '../core/encodings';
 import type { DiffResult } from '../core/types';
 import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from '../core/text';
+import { requestKeyChange } from '../core/formats/requestKeys';
 import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from './protocol';
 import { assertNever } from './protocol';
 import {
@@ -46,6 +47,8 @@ interface DocState {
   findingsVersion: number;
   lastTokenizeMs: number;
   lastIncremental: boolean;
+  /** The last divergence was 0 because a request setting (front matter tools/model…) differs from the baseline. */
+  requestKeyMiss?: boolean;
 }
 
 const DEFAULT_SETTINGS: AuditSettings = { provider: 'anthropic', model: '', encoding: 'auto', pricePerMillionTokens: null };
@@ -72,9 +75,13 @@ export class AuditEngine {
     switch (msg.type) {
       case 'configure': {
         const before = resolveEncoding(this.settings).encoding;
+        const readsBefore = JSON.stringify([this.settings.deploymentVariables ?? [], this.settings.workspaceRoots ?? []]);
         this.settings = msg.settings;
         const after = resolveEncoding(this.settings).encoding;
-        if (before !== after) for (const d of this.docs.values()) this.retokenize(d);
+        // Deployment variables and roots change what templates render to: render every document and baseline again.
+        const readsChanged = readsBefore !== JSON.stringify([this.settings.deploymentVariables ?? [], this.settings.workspaceRoots ?? []]);
+        if (readsChanged) for (const d of this.docs.values()) d.baseline = { ...d.baseline, rendered: undefined, tokens: undefined };
+        if (before !== after || readsChanged) for (const d of this.docs.values()) this.retokenize(d);
         // Lint minimums and prices depend on the provider/model: findings must be recomputed.
         for (const d of this.docs.values()) d.findingsVersion = -1;
         return;
@@ -143,7 +150,7 @@ export class AuditEngine {
 
   private createDoc(uri: string, fileName: string, version: number, source: string, baseline: BaselineState): DocState {
     const { encoding } = resolveEncoding(this.settings);
-    const rendered = render(source, fileName);
+    const rendered = render(source, fileName, this.settings);
     const t0 = performance.now();
     const tokens = createTokenSequence(encoding, rendered);
     const d: DocState = {
@@ -198,7 +205,7 @@ export class AuditEngine {
   /** Re-extracts the prompt (templates, JSON, front matter edits) and brings the tokens up to date. */
   private reRender(d: DocState, source: string, edits: readonly DocumentEdit[]): number {
     const before = d.tokens.text;
-    const rendered = render(source, d.fileName);
+    const rendered = render(source, d.fileName, this.settings);
     d.sourceHead = headOf(source, rendered);
     const after = rendered.text;
     // The rendered text changes in one contiguous span (common prefix and suffix): one incremental edit. Scanning
@@ -231,7 +238,7 @@ export class AuditEngine {
   private baselineTokens(d: DocState): TokenizedText {
     const b = d.baseline;
     if (!b.tokens || !b.rendered || b.idsEncoding !== d.encoding) {
-      b.rendered = render(b.source, b.fileName ?? d.fileName);
+      b.rendered = render(b.source, b.fileName ?? d.fileName, this.settings);
       b.tokens = tokenizeRendered(d.encoding, b.rendered);
       b.idsEncoding = d.encoding;
     }
@@ -246,7 +253,17 @@ export class AuditEngine {
   private divergence(d: DocState, firstChanged: number): number | null {
     const old = this.baselineIds(d);
     const ids = d.tokens.ids;
-    const prev = d.firstDivergentToken;
+    // A changed request setting (front matter tools/model/applyTo…, a body's model): nothing is reused.
+    if (d.baseline.rendered && requestKeyChange(d.baseline.rendered, d.rendered)) {
+      d.requestKeyMiss = true;
+      return 0;
+    }
+    // The 0 of a request-setting change says nothing about the tokens: compare them again from the start.
+    const prev = d.requestKeyMiss ? null : d.firstDivergentToken;
+    if (d.requestKeyMiss) {
+      d.requestKeyMiss = false;
+      firstChanged = 0;
+    }
     // A divergence before the edit stays where it was: everything before the edit is untouched.
     if (prev !== null && prev < firstChanged) return prev;
     const k = commonPrefixLength(old, ids, firstChanged);
@@ -294,6 +311,11 @@ export class AuditEngine {
       d.baseline.lines ??= new LineIndex(d.baseline.source);
       divergence = { ...d.lines.position(newOffset), old: d.baseline.lines.position(oldOffset), segment: seg?.name };
     }
+    const keyChange = d.baseline.rendered ? requestKeyChange(d.baseline.rendered, d.rendered) : null;
+    if (keyChange) {
+      d.baseline.lines ??= new LineIndex(d.baseline.source);
+      divergence = { ...d.lines.position(keyChange.now?.start ?? 0), old: d.baseline.lines.position(keyChange.before?.start ?? 0), segment: keyChange.key };
+    }
     const tokens = d.tokens;
     // `starts` is read only by estimates that need a token index of an offset (templates, JSON breakpoints):
     // settling it costs O(tokens after the last edit), so a plain prompt's keystroke never asks for it.
@@ -308,10 +330,11 @@ export class AuditEngine {
       reusablePrefixTokens: reusable,
       recomputedTokens: total - reusable,
       divergence,
-      providers: estimateProviders(this.settings, d.encoding, reusable, d.baseline.rendered ?? render(d.baseline.source, d.fileName), this.baselineTokens(d), withText(d), newTokens),
+      providers: estimateProviders(this.settings, d.encoding, reusable, d.baseline.rendered ?? render(d.baseline.source, d.fileName, this.settings), this.baselineTokens(d), withText(d), newTokens),
       findings: d.findings,
+      ...(keyChange ? { fullMiss: { key: keyChange.key, reason: keyChange.reason } } : {}),
       // Identical tokens from different files: only file-only parts (front matter, JSON whitespace) changed.
-      ...(k === null && (sourceLength(d) !== d.baseline.source.length || sourceOf(d) !== d.baseline.source) ? { noEffectOnCache: true } : {}),
+      ...(k === null && !keyChange && (sourceLength(d) !== d.baseline.source.length || sourceOf(d) !== d.baseline.source) ? { noEffectOnCache: true } : {}),
     };
   }
 
@@ -345,7 +368,7 @@ export class AuditEngine {
     const rows: HistoryRow[] = [];
     let prev: Uint32Array | null = null;
     for (const v of versions) {
-      const ids = tokenizeRendered(encoding, render(v.text, fileName)).ids;
+      const ids = tokenizeRendered(encoding, render(v.text, fileName, this.settings)).ids;
       let first: number | null = 0;
       if (prev) {
         const k = commonPrefixLength(prev, ids);

@@ -12,6 +12,10 @@ export interface AuditSettings {
   encoding: EncodingName | 'auto';
   /** USD per million input tokens; null: the provider data's price. */
   pricePerMillionTokens: number | null;
+  /** Template variables fixed per deployment (`promptCache.deploymentVariables`): they do not end the static prefix. */
+  deploymentVariables?: string[];
+  /** Workspace folders (absolute paths): templates' includes, partials and vars files are read only inside them. */
+  workspaceRoots?: string[];
 }
 
 /** One content change, offsets in UTF-16 units of the text *before* the change (VS Code's `rangeOffset`). */

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { AuditOptions } from '../core/audit';
+import { diskReader } from '../core/formats/includes';
 import { ENCODING_NAMES } from '../core/encodings';
 import { safeGit } from '../core/history';
 import { PROVIDER_IDS } from '../core/providers';
@@ -21,11 +22,18 @@ export interface CommonFlags {
   price?: string;
   as?: string;
   ttl?: string;
+  deploymentVar?: string[];
+  root?: string;
 }
 
 export function auditOptions(flags: CommonFlags, fileName: string): AuditOptions {
+  // Templates read their includes, partials and vars files under the root (default: the current folder).
+  const root = path.resolve(flags.root ?? process.cwd());
   return {
-    fileName: flags.as ?? fileName,
+    fileName: flags.as ?? path.resolve(fileName),
+    root,
+    readFile: diskReader(root),
+    deploymentVariables: (flags.deploymentVar ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     encoding: parseEncoding(flags.encoding),
     provider: parseProvider(flags.provider),
     model: flags.model,
@@ -50,6 +58,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--as <filename>', 'detect the format from this file name instead (e.g. --as request.json)')
     .option('--price <usd>', 'input price in USD per million tokens (overrides dated defaults)')
     .option('--ttl <5m|1h>', 'Anthropic cache TTL for the write price (1.25× for 5m, 2× for 1h)')
+    .option('--deployment-var <names...>', 'template variables fixed per deployment (they do not end the cacheable prefix)')
+    .option('--root <dir>', 'workspace root: template includes, partials and vars files are read only under it (default: .)')
     .option('--json', 'print JSON')
     .option('--sarif', 'print SARIF 2.1.0 (code scanning)');
 }

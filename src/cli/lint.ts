@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import fg from 'fast-glob';
 import pkg from '../../package.json';
 import { lintPrompt } from '../core/audit';
-import { SUPPORTED_EXTENSIONS, extractPrompt } from '../core/formats';
+import { extractPrompt, walkPromptFiles } from '../core/formats';
 import { HistoryError, safeGit } from '../core/history';
 import { LineIndex } from '../core/text';
 import type { LintFinding, ParseProblem } from '../core/types';
@@ -25,12 +25,9 @@ async function expandPatterns(patterns: string[]): Promise<{ files: string[]; wa
       files.add(p);
       continue;
     }
-    let pattern = p;
-    if (existsSync(p) && statSync(p).isDirectory()) {
-      pattern = `${fg.convertPathToPattern(p).replace(/\/$/, '')}/**/*{${SUPPORTED_EXTENSIONS.join(',')}}`;
-    }
     const isDir = existsSync(p) && statSync(p).isDirectory();
-    const matched = await fg(pattern, { dot: false, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+    // A folder: every file a format claims, in the dot-directories agents keep prompts in too (.github, .cursor…).
+    const matched = isDir ? walkPromptFiles(p) : await fg(p, { dot: false, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**'] });
     if (matched.length === 0) throw new CliError(`${p}: no such file, and no files match it`);
     for (const m of matched.sort()) {
       files.add(m);
@@ -67,7 +64,7 @@ async function runLint(patterns: string[], flags: CommonFlags & { previous?: str
   for (const file of files) {
     const source = readPromptFile(file);
     const options = auditOptions(flags, file);
-    const prompt = extractPrompt(source, options.fileName, { raw: options.raw });
+    const prompt = extractPrompt(source, options.fileName, options);
     // A folder holds JSON that is not a request body (manifests, configs): linting those as prompts only raises
     // false alarms, so a walk keeps a JSON file only when it is one. A file named explicitly is always linted.
     if (walked.has(file) && prompt.format === 'json') continue;

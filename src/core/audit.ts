@@ -1,7 +1,7 @@
 // The single entry point the CLI and the extension both call, so their numbers always agree.
 import { getEncoder, type EncodingName, type TokenizedText } from './encodings';
 import { tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
-import { extractPrompt } from './formats';
+import { extractPrompt, requestKeyChange, type ExtractOptions } from './formats';
 import { lintExtracted } from './lint';
 import { CACHE_RULES, encodingFor, estimateProvider, PROVIDER_IDS, providerForModel } from './providers';
 import { LineIndex, renderedToSourceOffset } from './text';
@@ -25,6 +25,17 @@ export interface AuditOptions {
   ttl1h?: boolean;
   /** Run lint rules on the new version (default true). */
   lint?: boolean;
+  /** Workspace/repository root: templates' includes, partials and vars files are read under it (with `readFile`). */
+  root?: string;
+  /** Reads a file by absolute path (`diskReader(root)`); without it no other file is read. */
+  readFile?: ExtractOptions['readFile'];
+  /** Template variables fixed per deployment (`promptCache.deploymentVariables`): they do not end the static prefix. */
+  deploymentVariables?: readonly string[];
+}
+
+/** What extraction reads besides the source (includes, vars, deployment variables), from the audit options. */
+function extractOptions(options: AuditOptions): ExtractOptions {
+  return { raw: options.raw, root: options.root, readFile: options.readFile, deploymentVariables: options.deploymentVariables };
 }
 
 /** Everything computed for one diff; the extension uses the extra parts (rendered texts, token arrays). */
@@ -52,12 +63,17 @@ export function diffVersions(oldSource: string, newSource: string, options: Audi
 export function auditVersions(oldSource: string, newSource: string, options: AuditOptions): AuditDetails {
   const { encoding, note } = resolveEncoding(options);
   const encoder = getEncoder(encoding);
-  const oldPrompt = extractPrompt(oldSource, options.oldFileName ?? options.fileName, { raw: options.raw });
-  const newPrompt = extractPrompt(newSource, options.fileName, { raw: options.raw });
-  const tokens = tokenDivergence(oldPrompt.text, newPrompt.text, encoder, { old: oldPrompt.hardBoundaries, new: newPrompt.hardBoundaries });
+  const oldPrompt = extractPrompt(oldSource, options.oldFileName ?? options.fileName, extractOptions(options));
+  const newPrompt = extractPrompt(newSource, options.fileName, extractOptions(options));
+  const tokens = fullMissOf(tokenDivergence(oldPrompt.text, newPrompt.text, encoder, { old: oldPrompt.hardBoundaries, new: newPrompt.hardBoundaries }), oldPrompt, newPrompt);
 
   let divergence: Divergence | null = null;
-  if (tokens.renderedOffset) {
+  const keyChange = requestKeyChange(oldPrompt, newPrompt);
+  if (keyChange) {
+    // Reported where the key is (the front matter line, the body's `model`), not at the body's first token.
+    const lines = (src: string) => new LineIndex(src);
+    divergence = { ...lines(newSource).position(keyChange.now?.start ?? 0), old: lines(oldSource).position(keyChange.before?.start ?? 0), segment: keyChange.key };
+  } else if (tokens.renderedOffset) {
     const newPos = sourcePosition(newPrompt, newSource, tokens.renderedOffset.new);
     const oldPos = sourcePosition(oldPrompt, oldSource, tokens.renderedOffset.old);
     divergence = { ...newPos, old: oldPos };
@@ -82,12 +98,13 @@ export function auditVersions(oldSource: string, newSource: string, options: Aud
     findings: [],
     problems: { old: oldPrompt.problems, new: newPrompt.problems },
     renderedOffset: tokens.renderedOffset,
-    staticPrefixTokens: newPrompt.firstVariableOffset === null ? null : tokensBefore(tokens.new, newPrompt.firstVariableOffset),
+    staticPrefixTokens: newPrompt.firstVariableOffset === null ? null : tokensEndingBy(tokens.new, newPrompt.firstVariableOffset),
     excerpt: tokens.renderedOffset ? { old: around(oldPrompt.text, tokens.renderedOffset.old), new: around(newPrompt.text, tokens.renderedOffset.new) } : null,
   };
   if (note) result.encodingNote = note;
+  if (keyChange) result.fullMiss = { key: keyChange.key, reason: keyChange.reason };
   // Identical tokens from different files: only file-only parts changed (front matter, JSON whitespace).
-  if (tokens.firstDivergentToken === null && oldSource !== newSource) result.noEffectOnCache = true;
+  if (tokens.firstDivergentToken === null && oldSource !== newSource && !keyChange) result.noEffectOnCache = true;
   if (options.lint !== false) {
     result.findings = lintExtracted({
       source: newSource,
@@ -106,11 +123,11 @@ export function auditVersions(oldSource: string, newSource: string, options: Aud
 export function lintPrompt(source: string, options: AuditOptions, previousSource?: string): LintFinding[] {
   const { encoding } = resolveEncoding(options);
   const encoder = getEncoder(encoding);
-  const prompt = extractPrompt(source, options.fileName, { raw: options.raw });
+  const prompt = extractPrompt(source, options.fileName, extractOptions(options));
   const tokens = tokenizePieces(encoder, prompt.text, prompt.hardBoundaries);
   let previous: { source: string; prompt: ExtractedPrompt; tokens: TokenizedText } | undefined;
   if (previousSource !== undefined) {
-    const p = extractPrompt(previousSource, options.oldFileName ?? options.fileName, { raw: options.raw });
+    const p = extractPrompt(previousSource, options.oldFileName ?? options.fileName, extractOptions(options));
     previous = { source: previousSource, prompt: p, tokens: tokenizePieces(encoder, p.text, p.hardBoundaries) };
   }
   return lintExtracted({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous });
@@ -143,7 +160,7 @@ export function estimateForVersions(input: EstimateVersionsInput, options: Pick<
     : { old: O > 0 ? [O] : [], new: N > 0 ? [N] : [] };
   const blocks = explicit ? newPrompt.blocks.map((o) => tokensBefore(newTokens, o)) : undefined;
   // Templates: real requests differ from the first per-request output on, whatever the two versions share.
-  const staticPrefix = newPrompt.firstVariableOffset === null ? null : tokensBefore(newTokens, newPrompt.firstVariableOffset);
+  const staticPrefix = newPrompt.firstVariableOffset === null ? null : tokensEndingBy(newTokens, newPrompt.firstVariableOffset);
   const reusable = staticPrefix === null ? input.reusablePrefixTokens : Math.min(input.reusablePrefixTokens, staticPrefix);
   return ids.map((id) => {
     const est = estimateProvider(id, {
@@ -163,6 +180,24 @@ export function estimateForVersions(input: EstimateVersionsInput, options: Pick<
     if (CACHE_RULES[id].tokenizerPublic) delete est.tokenizerNote;
     return est;
   });
+}
+
+/**
+ * A request-setting change (front matter `tools`/`model`/`applyTo`…, a body's `model`) is a full miss whatever the
+ * text: no token is reused. Exported for callers with their own token arrays (the audit worker).
+ */
+export function fullMissOf(t: TokenDivergence, oldPrompt: ExtractedPrompt, newPrompt: ExtractedPrompt): TokenDivergence {
+  if (!requestKeyChange(oldPrompt, newPrompt)) return t;
+  return { ...t, firstDivergentToken: 0, reusablePrefixTokens: 0, recomputedTokens: t.new.ids.length, renderedOffset: { old: 0, new: 0 } };
+}
+
+/**
+ * Tokens that end at or before a rendered offset: the static prefix before a placeholder. The token straddling the
+ * placeholder's start is not part of it (BPE merges the text before a placeholder with its value).
+ */
+export function tokensEndingBy(t: TokenizedText, renderedOffset: number): number {
+  const k = tokensBefore(t, renderedOffset);
+  return k > 0 && t.starts[k] > renderedOffset ? k - 1 : k;
 }
 
 function sourcePosition(prompt: ExtractedPrompt, source: string, renderedOffset: number): SourcePosition {

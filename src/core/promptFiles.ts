@@ -1,11 +1,39 @@
 // Glob matching for `promptCache.include` / `promptCache.exclude`, kept free of `vscode` so it is unit-tested.
 // Supports what VS Code's own glob settings use: `**`, `*`, `?`, `{a,b}` (nestable), `[...]` classes.
 
-/** Defaults of `promptCache.include` / `promptCache.exclude` (package.json declares the same; a test checks). */
-export const DEFAULT_INCLUDE: readonly string[] = [
-  '**/*.prompt.md', '**/*.instructions.md', '**/*.agent.md', '**/*.chatmode.md', '**/*.prompty',
-  '**/*.{j2,jinja,jinja2,hbs,mustache,liquid}', '**/prompts/**/*.{md,txt}', '**/prompts/**/*.json',
+/**
+ * The kinds of prompt files watched by default, each with its globs: the one home of `promptCache.include`'s default
+ * (package.json declares the same list; a test checks). Light on purpose: the extension host reads it at activation.
+ */
+export const PROMPT_FILE_KINDS: readonly { label: string; include: readonly string[] }[] = [
+  { label: 'VS Code prompt files, instructions and agents', include: ['**/*.prompt.md', '**/*.instructions.md', '**/*.agent.md', '**/*.chatmode.md'] },
+  { label: 'Prompty', include: ['**/*.prompty'] },
+  { label: 'Dotprompt (.prompt)', include: ['**/*.prompt'] },
+  { label: 'POML (.poml)', include: ['**/*.poml'] },
+  { label: 'Templates (Jinja, Handlebars, Mustache, Liquid)', include: ['**/*.{j2,jinja,jinja2,hbs,handlebars,mustache,liquid}'] },
+  { label: 'CLAUDE.md', include: ['**/CLAUDE.md', '**/CLAUDE.local.md'] },
+  { label: 'AGENTS.md', include: ['**/AGENTS.md'] },
+  { label: 'GEMINI.md', include: ['**/GEMINI.md'] },
+  { label: 'GitHub Copilot instructions', include: ['**/.github/copilot-instructions.md', '**/.github/instructions/**', '**/.github/prompts/**'] },
+  { label: 'Cursor rules', include: ['**/.cursor/rules/**/*.mdc', '**/.cursorrules'] },
+  { label: 'Windsurf rules', include: ['**/.windsurfrules'] },
+  { label: 'Cline rules', include: ['**/.clinerules', '**/.clinerules/**'] },
+  { label: 'prompts/ folders (text, Markdown, JSON request bodies)', include: ['**/prompts/**/*.{md,txt}', '**/prompts/**/*.json'] },
 ];
+
+/** Defaults of `promptCache.include` / `promptCache.exclude` (package.json declares the same; a test checks). */
+export const DEFAULT_INCLUDE: readonly string[] = PROMPT_FILE_KINDS.flatMap((k) => k.include);
+
+/**
+ * The kinds of files the tool watches under these include globs, for the extension to show ("Watching: CLAUDE.md,
+ * Cursor rules, …"): the default kinds whose globs are all included, then any other glob as it is written.
+ */
+export function describePromptFileKinds(include: readonly string[] = DEFAULT_INCLUDE): string[] {
+  const set = new Set(include);
+  const kinds = PROMPT_FILE_KINDS.filter((k) => k.include.every((g) => set.has(g)));
+  const covered = new Set(kinds.flatMap((k) => k.include));
+  return [...kinds.map((k) => k.label), ...include.filter((g) => !covered.has(g))];
+}
 export const DEFAULT_EXCLUDE: readonly string[] = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**'];
 
 const cache = new Map<string, RegExp>();

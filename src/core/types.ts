@@ -73,6 +73,11 @@ export interface DiffResult {
   divergence: Divergence | null;
   /** True when only file-only parts (e.g. YAML front matter) changed: no effect on the cache. */
   noEffectOnCache?: boolean;
+  /**
+   * Set when a request setting outside the text changed (front matter `tools`/`model`/`applyTo`/`mode`, a body's
+   * `model`): the request shares no cached prefix with the old one, reported at token 0 with the key named.
+   */
+  fullMiss?: { key: string; reason: string };
   providers: ProviderEstimate[];
   findings: LintFinding[];
   /** Problems parsing either version (malformed JSON/YAML, unterminated template tag). */
@@ -125,7 +130,19 @@ export type PromptFormat =
   | 'json-openai-chat'
   | 'json-openai-responses'
   | 'json-gemini'
-  | 'json';
+  | 'json'
+  | 'dotprompt'
+  | 'poml'
+  | 'cursor-rule'
+  | 'agent-instructions'
+  | keyof RegisteredPromptFormats;
+
+/**
+ * Format ids added by a module under src/core/formats/ (or a test) without editing this file: the module declares
+ * `declare module '<path>/types' { interface RegisteredPromptFormats { 'my-format': true } }` (AGENTS.md recipe).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RegisteredPromptFormats {}
 
 /** What the model sees for one version of a prompt file. */
 export interface ExtractedPrompt {
@@ -155,6 +172,37 @@ export interface ExtractedPrompt {
   breakpointSourceOffsets?: number[];
   /** Template placeholders / control tags / prompt-file variables, in order. */
   placeholders?: PromptPlaceholder[];
+  /**
+   * Settings outside the prompt text that select or shape the request it is sent in: front-matter keys such as
+   * `tools`, `model`, `applyTo`, `mode`/`agent`, a request body's `model`. Two versions whose values differ share no
+   * cached prefix, whatever their text (see `requestKeyChange`). Values are canonical JSON.
+   */
+  requestKeys?: Record<string, RequestKey>;
+  /** How the text was produced for templates: rendered by the engine with variables, or read statically. */
+  rendering?: TemplateRendering;
+  /** Files read to produce the text (includes, partials, imports, vars files), relative to the root, in order. */
+  includedFiles?: string[];
+}
+
+export interface RequestKey {
+  /** Canonical JSON of the value (missing keys are absent from `requestKeys`). */
+  value: string;
+  /** Source range of the key (and its value) in the file, for the diagnostic. */
+  start: number;
+  end: number;
+  /** Why a change is a full miss, e.g. "the tool schemas sent ahead of the prompt change". */
+  why: string;
+}
+
+export interface TemplateRendering {
+  /** `engine`: rendered by the engine with variables from `varsFrom`; `static`: placeholders kept as markers. */
+  mode: 'engine' | 'static';
+  /** e.g. `nunjucks 3.2.4`, `handlebars 4.7.10`. */
+  engine?: string;
+  /** Where the variables came from (`system.j2.vars.json`, `promptfooconfig.yaml tests[0].vars`). */
+  varsFrom?: string;
+  /** Why the engine was not used (no variables, a missing include, an engine error). */
+  reason?: string;
 }
 
 export interface PromptPlaceholder {
@@ -167,6 +215,13 @@ export interface PromptPlaceholder {
   renderedEnd: number;
   sourceStart: number;
   sourceEnd: number;
+  /** Free variables the expression reads (its own locals and helpers left out), e.g. `['user', 'cli_mode']`. */
+  names?: string[];
+  /**
+   * True when every name it reads is declared fixed per deployment (`promptCache.deploymentVariables`): its output
+   * is the same for every request of a deployment, so it does not end the cacheable prefix (`variable` is false).
+   */
+  perDeployment?: boolean;
 }
 
 /** A version of a prompt in git history. */

@@ -45,6 +45,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
       model: c.get<string>('model', '') ?? '',
       encoding: encoding === 'auto' || !isEncodingName(encoding) ? 'auto' : encoding,
       pricePerMillionTokens: typeof price === 'number' && Number.isFinite(price) && price >= 0 ? price : null,
+      deploymentVariables: [...stringArray(c.get('deploymentVariables'), [])],
+      workspaceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
     },
     baseline: baseline === 'lastSave' ? 'lastSave' : 'gitHead',
     patterns: { include: stringArray(c.get('include'), DEFAULT_INCLUDE), exclude: stringArray(c.get('exclude'), DEFAULT_EXCLUDE) },

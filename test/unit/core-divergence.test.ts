@@ -56,9 +56,9 @@ describe('divergence', () => {
     assert.equal(r2.divergence!.column, 6);
   });
 
-  it('a front-matter-only change has no effect on the cache', () => {
-    const a = '---\nmodel: GPT-5\n---\nYou review code.\n';
-    const b = '---\nmodel: Claude Sonnet 4.5\ntools: [x]\n---\nYou review code.\n';
+  it('a front-matter-only change has no effect on the cache (picker-only keys; `model`/`tools` are full misses)', () => {
+    const a = '---\ndescription: Review\n---\nYou review code.\n';
+    const b = '---\ndescription: Review code\nargument-hint: a file\n---\nYou review code.\n';
     const r = diffVersions(a, b, { fileName: 'review.prompt.md' });
     assert.equal(r.firstDivergentToken, null);
     assert.equal(r.noEffectOnCache, true);

@@ -65,9 +65,10 @@ describe('history (example repository)', () => {
     assert.deepEqual(c.map((l) => [l.line, l.changedInVersions]), [[2, 2], [4, 1]]);
   });
 
-  it('front-matter-only commit: no effect on the cache; JSON tool reorder: segment named', async () => {
+  it('front-matter `model:` commit: a full miss named by the key (another model, a cold cache); JSON tool reorder: segment named', async () => {
     const p = await fileHistory(join(dir, 'draft-refund-reply.prompt.md'));
-    assert.equal(p.diffs[0].noEffectOnCache, true);
+    assert.equal(p.diffs[0].firstDivergentToken, 0);
+    assert.equal(p.diffs[0].divergence!.segment, 'front matter: model');
     const r = await fileHistory(join(dir, 'request.json'), { max: 2 });
     assert.equal(r.diffs.length, 1);
     assert.equal(r.diffs[0].divergence!.segment, 'tools[0].name');

@@ -3,6 +3,8 @@
 // and a changed expression still shows up; comments are removed as the engines do.
 import { RenderBuilder } from '../text';
 import type { ParseProblem, PromptSegment } from '../types';
+import { MAX_INCLUDE_DEPTH, type IncludeResolver } from './includes';
+import { handlebarsTagNames, jinjaTagNames, RequestScope } from './templateNames';
 
 export type TemplateDialect = 'jinja' | 'liquid' | 'handlebars';
 
@@ -15,6 +17,10 @@ export interface TemplateTag {
   expr: string;
   /** True when the tag's output can differ between requests. */
   variable: boolean;
+  /** Free variables the tag reads. */
+  names?: string[];
+  /** Reads only names declared fixed per deployment. */
+  perDeployment?: boolean;
   /** Rendered offset of the tag's marker (comments: where they were removed). */
   renderedStart: number;
   renderedEnd: number;
@@ -29,40 +35,46 @@ export interface RenderedTemplate {
   segments: PromptSegment[];
 }
 
-interface Piece {
+export interface Piece {
   kind: 'text' | 'tag';
   start: number;
   end: number;
   /** For tags. */
-  tag?: Omit<TemplateTag, 'renderedStart' | 'renderedEnd'> & { trimBefore: boolean; trimAfter: boolean; standalone?: boolean };
+  tag?: Omit<TemplateTag, 'renderedStart' | 'renderedEnd' | 'names' | 'perDeployment'> & { trimBefore: boolean; trimAfter: boolean; standalone?: boolean };
 }
 
-// Tags that produce no per-request output by themselves (definitions, inheritance, assignments).
-const STATIC_JINJA = /^(set|endset|import|from|extends|block|endblock|macro|endmacro|assign|capture|endcapture|liquid)\b/;
 const BLOCK_OPEN_RAW = /^raw$/;
 
+export interface StaticTemplateOptions {
+  /** Names fixed per deployment (`promptCache.deploymentVariables`): reading them does not end the static prefix. */
+  deploymentVariables?: readonly string[];
+  /** Reads included templates and partials; without one, include tags stay as markers. */
+  includes?: IncludeResolver;
+  /** Extensions tried for an include or partial name without one (e.g. `.hbs` for `{{> footer}}`). */
+  extensions?: readonly string[];
+}
+
+/** The literal template name of an include/partial tag, or null when the tag is none or its name is computed. */
+export function includedName(dialect: TemplateDialect, kind: TemplateTag['kind'], expr: string): string | null {
+  if (kind !== 'control') return null;
+  if (dialect === 'handlebars') {
+    const m = /^>\s*("([^"]+)"|'([^']+)'|([^\s"'()]+))/.exec(expr);
+    return m ? m[2] ?? m[3] ?? m[4] : null;
+  }
+  const m = /^(include|render)\s+(["'])([^"']+)\2/.exec(expr) ?? (dialect === 'liquid' ? /^(include|render)\s+([^\s,"']+)()/.exec(expr) : null);
+  if (!m) return null;
+  return m[3] || m[2];
+}
+
 /** Renders a template from `offset` in `source` (front matter already removed by the caller). */
-export function renderTemplate(source: string, offset: number, dialect: TemplateDialect): RenderedTemplate {
+export function renderTemplate(source: string, offset: number, dialect: TemplateDialect, options: StaticTemplateOptions = {}): RenderedTemplate {
   const problems: ParseProblem[] = [];
-  const pieces = dialect === 'handlebars' ? lexHandlebars(source, offset, problems) : lexJinja(source, offset, dialect, problems);
-  applyWhitespaceControl(source, pieces);
   const b = new RenderBuilder();
   const tags: TemplateTag[] = [];
-  let firstVariableOffset: number | null = null;
-  for (const p of pieces) {
-    if (p.kind === 'text') {
-      b.copy(source.slice(p.start, p.end), p.start);
-      continue;
-    }
-    const t = p.tag!;
-    const renderedStart = b.length;
-    if (t.kind !== 'comment') {
-      const marker = dialect === 'handlebars' ? `{{${t.expr}}}` : t.kind === 'output' ? `{{ ${t.expr} }}` : `{% ${t.expr} %}`;
-      b.synth(marker, t.start, t.end);
-      if (t.variable && firstVariableOffset === null) firstVariableOffset = renderedStart;
-    }
-    tags.push({ start: t.start, end: t.end, kind: t.kind, expr: t.expr, variable: t.variable, renderedStart, renderedEnd: b.length });
-  }
+  const scope = new RequestScope(options.deploymentVariables);
+  const state = { firstVariableOffset: null as number | null };
+  renderFile({ source, offset, path: options.includes?.main, mapTo: null, stack: [] }, dialect, options, b, tags, problems, scope, state);
+  const firstVariableOffset = state.firstVariableOffset;
   const segments: PromptSegment[] = [];
   if (b.length > 0) {
     const staticEnd = firstVariableOffset ?? b.length;
@@ -72,11 +84,73 @@ export function renderTemplate(source: string, offset: number, dialect: Template
   return { text: b.text, map: b.map, tags, firstVariableOffset, problems, segments };
 }
 
+interface FileToRender {
+  source: string;
+  offset: number;
+  /** Absolute path, when known. */
+  path?: string;
+  /** For an included file: the main file's source range its output maps to (the include tag). */
+  mapTo: { start: number; end: number } | null;
+  /** Paths of the files including this one (cycle check). */
+  stack: string[];
+}
+
+function renderFile(
+  f: FileToRender, dialect: TemplateDialect, options: StaticTemplateOptions, b: RenderBuilder, tags: TemplateTag[], problems: ParseProblem[],
+  scope: RequestScope, state: { firstVariableOffset: number | null },
+): void {
+  const local: ParseProblem[] = [];
+  const pieces = dialect === 'handlebars' ? lexHandlebars(f.source, f.offset, local) : lexJinja(f.source, f.offset, dialect, local);
+  applyWhitespaceControl(f.source, pieces);
+  // Problems of an included file are reported at the include tag of the main file.
+  for (const p of local) problems.push(f.mapTo ? { ...p, message: `${options.includes?.relative(f.path ?? '') ?? 'included file'}: ${p.message}`, start: f.mapTo.start, end: f.mapTo.end } : p);
+  const at = (start: number, end: number) => f.mapTo ?? { start, end };
+  for (const p of pieces) {
+    if (p.kind === 'text') {
+      const text = f.source.slice(p.start, p.end);
+      if (f.mapTo) b.synth(text, f.mapTo.start, f.mapTo.end);
+      else b.copy(text, p.start);
+      continue;
+    }
+    const t = p.tag!;
+    const renderedStart = b.length;
+    const src = at(t.start, t.end);
+    if (t.kind === 'comment') {
+      tags.push({ start: src.start, end: src.end, kind: t.kind, expr: t.expr, variable: false, renderedStart, renderedEnd: renderedStart });
+      continue;
+    }
+    const names = dialect === 'handlebars' ? handlebarsTagNames(t.expr) : jinjaTagNames(t.kind, t.expr);
+    if (dialect === 'handlebars' && /^(#?\s*)?(history|media)\b/.test(t.expr)) names.reads.push('messages');
+    const included = includedName(dialect, t.kind, t.expr);
+    if (included !== null && options.includes?.enabled) {
+      const r = options.includes.resolve(included, f.path, options.extensions);
+      if (r.ok && (f.stack.includes(r.path) || r.path === f.path)) {
+        problems.push({ message: `Include cycle: ${[...f.stack, f.path ?? '', r.path].map((x) => options.includes!.relative(x)).join(' → ')}; not expanded.`, severity: 'warning', start: src.start, end: src.end });
+      } else if (r.ok && f.stack.length + 1 > MAX_INCLUDE_DEPTH) {
+        problems.push({ message: `Includes nest deeper than ${MAX_INCLUDE_DEPTH} levels at \`${included}\`; not expanded.`, severity: 'warning', start: src.start, end: src.end });
+      } else if (r.ok) {
+        const child: FileToRender = { source: r.source, offset: 0, path: r.path, mapTo: src, stack: [...f.stack, f.path ?? ''] };
+        renderFile(child, dialect, options, b, tags, problems, scope, state);
+        continue;
+      } else {
+        problems.push({ message: `Included template ${r.problem}.`, severity: 'warning', start: src.start, end: src.end });
+      }
+    }
+    const marker = dialect === 'handlebars' ? `{{${t.expr}}}` : t.kind === 'output' ? `{{ ${t.expr} }}` : `{% ${t.expr} %}`;
+    b.synth(marker, src.start, src.end);
+    // An include that could not be read stands for text we do not know: it may vary.
+    const variable = scope.visit(names) || included !== null;
+    if (variable && state.firstVariableOffset === null) state.firstVariableOffset = renderedStart;
+    const perDeployment = !variable && names.reads.length > 0 && names.reads.every((n) => scope.isDeployment(n));
+    tags.push({ start: src.start, end: src.end, kind: t.kind, expr: t.expr, variable, renderedStart, renderedEnd: b.length, names: names.reads, ...(perDeployment ? { perDeployment } : {}) });
+  }
+}
+
 function collapse(s: string): string {
   return s.trim().replace(/\s+/g, ' ');
 }
 
-function lexJinja(source: string, offset: number, dialect: TemplateDialect, problems: ParseProblem[]): Piece[] {
+export function lexJinja(source: string, offset: number, dialect: TemplateDialect, problems: ParseProblem[]): Piece[] {
   const pieces: Piece[] = [];
   const open = dialect === 'jinja' ? /\{\{|\{%|\{#/g : /\{\{|\{%/g;
   let pos = offset;
@@ -134,8 +208,8 @@ function lexJinja(source: string, offset: number, dialect: TemplateDialect, prob
         open.lastIndex = pos;
         continue;
       }
-      const variable = !STATIC_JINJA.test(word);
-      pieces.push({ kind: 'tag', start, end, tag: { start, end, kind: 'control', expr, variable, trimBefore, trimAfter } });
+      // `variable` is decided by the names the tag reads (renderFile); the lexer only classifies.
+      pieces.push({ kind: 'tag', start, end, tag: { start, end, kind: 'control', expr, variable: true, trimBefore, trimAfter } });
     } else {
       pieces.push({ kind: 'tag', start, end, tag: { start, end, kind: 'output', expr, variable: true, trimBefore, trimAfter } });
     }
@@ -146,7 +220,7 @@ function lexJinja(source: string, offset: number, dialect: TemplateDialect, prob
   return pieces;
 }
 
-function lexHandlebars(source: string, offset: number, problems: ParseProblem[]): Piece[] {
+export function lexHandlebars(source: string, offset: number, problems: ParseProblem[]): Piece[] {
   const pieces: Piece[] = [];
   let pos = offset;
   for (;;) {
@@ -195,7 +269,7 @@ function lexHandlebars(source: string, offset: number, problems: ParseProblem[])
 const WS = /[ \t\r\n\f\v]/;
 
 /** Applies `-`/`~` trims, and Mustache's rule that a block/comment tag alone on its line removes the line. */
-function applyWhitespaceControl(source: string, pieces: Piece[]): void {
+export function applyWhitespaceControl(source: string, pieces: Piece[]): void {
   for (let i = 0; i < pieces.length; i++) {
     const t = pieces[i].tag;
     if (!t) continue;
