@@ -1,6 +1,6 @@
 // The single entry point the CLI and the extension both call, so their numbers always agree.
 import { getEncoder, type EncodingName, type TokenizedText } from './encodings';
-import { tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
+import { divergenceOfTokens, tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
 import { extractPrompt } from './formats';
 import { lintExtracted } from './lint';
 import { CACHE_RULES, encodingFor, estimateProvider, PROVIDER_IDS, providerForModel } from './providers';
@@ -49,12 +49,25 @@ export function diffVersions(oldSource: string, newSource: string, options: Audi
   return auditVersions(oldSource, newSource, options).result;
 }
 
-export function auditVersions(oldSource: string, newSource: string, options: AuditOptions): AuditDetails {
+/**
+ * What a caller already computed for the two versions (history keeps the previous version's, and re-tokenizes only
+ * around each change): exactly what auditVersions would compute itself, so the results are the same.
+ */
+export interface PreparedVersions {
+  oldPrompt: ExtractedPrompt;
+  newPrompt: ExtractedPrompt;
+  oldTokens: TokenizedText;
+  newTokens: TokenizedText;
+}
+
+export function auditVersions(oldSource: string, newSource: string, options: AuditOptions, prepared?: PreparedVersions): AuditDetails {
   const { encoding, note } = resolveEncoding(options);
   const encoder = getEncoder(encoding);
-  const oldPrompt = extractPrompt(oldSource, options.oldFileName ?? options.fileName, { raw: options.raw });
-  const newPrompt = extractPrompt(newSource, options.fileName, { raw: options.raw });
-  const tokens = tokenDivergence(oldPrompt.text, newPrompt.text, encoder, { old: oldPrompt.hardBoundaries, new: newPrompt.hardBoundaries });
+  const oldPrompt = prepared?.oldPrompt ?? extractPrompt(oldSource, options.oldFileName ?? options.fileName, { raw: options.raw });
+  const newPrompt = prepared?.newPrompt ?? extractPrompt(newSource, options.fileName, { raw: options.raw });
+  const tokens = prepared
+    ? divergenceOfTokens(prepared.oldTokens, prepared.newTokens)
+    : tokenDivergence(oldPrompt.text, newPrompt.text, encoder, { old: oldPrompt.hardBoundaries, new: newPrompt.hardBoundaries });
 
   let divergence: Divergence | null = null;
   if (tokens.renderedOffset) {
