@@ -428,7 +428,7 @@ export async function listFileVersions(file: string, options: GitOptions & { max
   const abs = path.resolve(file);
   if (!existingFolder(path.dirname(abs))) throw new GitError(`${file}: no such file or directory`, 'not-found');
   if (existsSync(abs) && statSync(abs).isDirectory()) throw new GitError(`${file}: is a directory (history follows one file)`, 'not-found');
-  const repo = await repositoryOf(abs, options);
+  const repo = await repositoryOf(file, options);
   const rel = pathInRepository(repo.root, abs);
   const max = options.max && options.max > 0 ? Math.floor(options.max) : undefined;
   const args = ['log', '--follow', '--first-parent', '-m', '--raw', '--no-abbrev', '-z', '--no-textconv', '--no-ext-diff', '--format=%x01%H%x02%P%x02%aI%x02%s'];
