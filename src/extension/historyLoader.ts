@@ -58,7 +58,13 @@ export async function loadHistoryView(doc: vscode.TextDocument, audits: AuditSer
 
 /** Opens the diff a commit made to the file: the version before it (first-parent line) vs. its own (read-only). */
 export async function openCommitDiff(file: vscode.Uri, commit: string): Promise<void> {
-  const revs = await git.fileLog(file.fsPath, 500);
+  let revs: git.Revision[];
+  try {
+    revs = await git.fileLog(file.fsPath, 500);
+  } catch (e) {
+    void vscode.window.showWarningMessage(`Prompt Cache: ${git.describeGitProblem(e, file.fsPath)}`);
+    return;
+  }
   const i = revs.findIndex((r) => r.hash === commit || r.hash.startsWith(commit));
   if (i < 0) {
     void vscode.window.showWarningMessage(`Prompt Cache: commit ${commit.slice(0, 7)} does not touch this file.`);
