@@ -146,19 +146,17 @@ describe('a malicious repository config never executes', { skip }, () => {
       assert.match(b!.label, /^HEAD \(/);
       check('extension git.ts / baselines');
 
-      // 3. The CLI: history, diff <rev>:<path> and lint --against (built bundle).
+      // 3. The CLI: history, lint --against and diff <rev>:<path> (built bundle), side by side: the marker says which.
       requireBuilt();
       {
         const e = gitEnv();
-        const r1 = await runCli(['history', FILE], { cwd: repo, env: e });
-        assert.equal(r1.code, 0, r1.stderr);
-        check('CLI history');
-        const r2 = await runCli(['lint', FILE, '--against', 'HEAD~1', '--fail-on', 'none'], { cwd: repo, env: e });
-        assert.equal(r2.code, 0, r2.stderr);
-        check('CLI lint --against');
-        const r3 = await runCli(['diff', `HEAD~2:${FILE}`, FILE], { cwd: repo, env: e });
-        assert.equal(r3.code, 0, r3.stderr);
-        check('CLI diff <rev>:<path>');
+        const runs = await Promise.all([
+          runCli(['history', FILE], { cwd: repo, env: e }),
+          runCli(['lint', FILE, '--against', 'HEAD~1', '--fail-on', 'none'], { cwd: repo, env: e }),
+          runCli(['diff', `HEAD~2:${FILE}`, FILE], { cwd: repo, env: e }),
+        ]);
+        for (const r of runs) assert.equal(r.code, 0, r.stderr);
+        check('CLI history / lint --against / diff <rev>:<path>');
       }
       assert.deepEqual(ran, [], `repository-configured programs ran:\n${ran.join('\n')}`);
     });
