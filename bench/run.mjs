@@ -306,12 +306,13 @@ if (existsSync(cli)) {
   }
 }
 
-// 7. The extension-side benches (audit worker round trip and stalls; activation and first-audit start-up):
-// each prints a final JSON line whose entries are merged into results.json.
-for (const name of ['audit-worker.mjs', 'activation.mjs']) {
+// 7. The extension-side benches (audit worker round trip and stalls; activation and first-audit start-up) and
+// `history` on 300 versions of a 600 KB prompt against git's own log + show loop: each prints a final JSON line
+// whose entries are merged into results.json.
+for (const name of ['audit-worker.mjs', 'activation.mjs', 'history.mjs']) {
   const script = path.join(here, name);
   if (!existsSync(script)) continue;
-  const r = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [script, ...(quick && name === 'history.mjs' ? ['--reps', '1'] : [])], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   process.stdout.write(r.stdout);
   const jsonLine = r.stdout.split('\n').reverse().find((l) => l.trim().startsWith('{'));
   if (jsonLine) {

@@ -6,10 +6,11 @@ import { type Command, Option } from 'commander';
 import type { AuditOptions } from '../core/audit';
 import { diskReader } from '../core/formats/includes';
 import { ENCODING_NAMES } from '../core/encodings';
-import { safeGit } from '../core/history';
 import { PROVIDER_IDS } from '../core/providers';
 import { LineIndex } from '../core/text';
 import type { DiffResult, ParseProblem } from '../core/types';
+import { versionAt } from '../core/versions/git';
+import { UnreadableVersionError } from '../core/versions/index';
 import { CliError, parseEncoding, parseNumber, parseProvider, readPromptFile } from './io';
 
 export interface CommonFlags {
@@ -94,18 +95,15 @@ export async function readVersion(arg: string): Promise<string> {
   const m = REV_SPEC.exec(arg);
   if (existsSync(arg) || !m || /^[A-Za-z]$/.test(m[1])) return readPromptFile(arg);
   const [, rev, file] = m;
+  const unreadable = (reason: string) => new CliError(`${arg}: no such file, and not a readable <git revision>:<path> (${reason})`);
+  let v;
   try {
-    const root = (await safeGit(process.cwd()).raw(['rev-parse', '--show-toplevel'])).trim();
-    const rel = path.relative(root, path.resolve(file)).split(path.sep).join('/');
-    const text = await safeGit(root).show([`${rev}:${rel}`]);
-    if (text.includes('\0')) throw new CliError(`${arg}: binary file, not a text prompt`);
-    return text;
+    v = await versionAt(path.resolve(file), rev);
   } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${arg}: no such file, and not a readable <git revision>:<path> (${firstLineOf((e as Error).message)})`);
+    // Binary or invalid UTF-8 at that revision: the message a file on disk gets, naming <revision>:<path>.
+    if (e instanceof UnreadableVersionError) throw new CliError(e.message);
+    throw unreadable(e instanceof Error ? e.message : String(e));
   }
-}
-
-export function firstLineOf(s: string): string {
-  return (s ?? '').split('\n').find((l) => l.trim())?.replace(/^fatal: /, '').trim() ?? 'unknown error';
+  if (!v) throw unreadable(`${file} does not exist at ${rev}`);
+  return v.text;
 }

@@ -1,7 +1,7 @@
 // `prompt-cache-audit history <file>`: every committed version of a file and what each change cost the cache.
 import type { Command } from 'commander';
 import pkg from '../../package.json';
-import { fileHistory, HistoryError } from '../core/history';
+import { fileHistory, GitError, historyNotes } from '../core/history';
 import { addCommonOptions, auditOptions, diffJson, print, type CommonFlags } from './common';
 import { CliError, parseNumber } from './io';
 import { formatHistory, makeStyle } from './output';
@@ -13,17 +13,24 @@ async function runHistory(file: string, flags: CommonFlags & { max?: string; fai
   const base = auditOptions(flags, file);
   let h;
   try {
-    h = await fileHistory(file, { ...base, max, lint: flags.sarif === true, includeWorkingTree: flags.workingTree });
+    // Lint findings only matter for SARIF, which reports the newest version's.
+    h = await fileHistory(file, { ...base, max, lint: false, lintNewest: flags.sarif === true, includeWorkingTree: flags.workingTree });
   } catch (e) {
-    if (e instanceof HistoryError) throw new CliError(e.message);
+    if (e instanceof GitError) throw new CliError(e.message);
     throw e;
+  }
+  const notes = historyNotes(h);
+  if (flags.json || flags.sarif) {
+    for (const n of notes) process.stderr.write(`prompt-cache-audit: note: ${n}\n`);
   }
   if (flags.json) {
     print(JSON.stringify(h.diffs.map(diffJson), null, 2));
   } else if (flags.sarif) {
     print(JSON.stringify(toSarif([{ file, findings: h.diffs.at(-1)?.findings ?? [] }], pkg.version), null, 2));
   } else {
-    print(formatHistory(file, h.diffs, h.churn, makeStyle(process.stdout), h.lineChurn));
+    const st = makeStyle(process.stdout);
+    const text = h.diffs.length === 0 && h.versions.length === 0 ? `${file}: no readable version in history` : formatHistory(file, h.diffs, h.churn, st, h.lineChurn);
+    print([text, ...(notes.length ? ['', ...notes.map((n) => st.dim(`note: ${n}`))] : [])].join('\n'));
   }
   if (failOver !== undefined && h.diffs.some((d) => d.new.tokens > 0 && (d.recomputedTokens / d.new.tokens) * 100 > failOver)) process.exitCode = 1;
 }

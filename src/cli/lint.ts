@@ -1,13 +1,12 @@
 // `prompt-cache-audit lint <files|dirs|globs…>`: what makes prompts miss the cache, as text, JSON or SARIF.
 import { existsSync, statSync } from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import fg from 'fast-glob';
 import pkg from '../../package.json';
 import { lintPrompt } from '../core/audit';
 import { extractPrompt, walkPromptFiles } from '../core/formats';
-import { HistoryError, safeGit } from '../core/history';
 import { LineIndex } from '../core/text';
+import { versionAt } from '../core/versions/git';
 import type { LintFinding, ParseProblem } from '../core/types';
 import { addCommonOptions, auditOptions, print, problemLines, type CommonFlags } from './common';
 import { CliError, readPromptFile } from './io';
@@ -38,18 +37,11 @@ async function expandPatterns(patterns: string[]): Promise<{ files: string[]; wa
 }
 
 async function previousFromGit(file: string, ref: string): Promise<string | undefined> {
-  const dir = path.dirname(path.resolve(file));
   try {
-    const root = (await safeGit(dir).raw(['rev-parse', '--show-toplevel'])).trim();
-    const rel = path.relative(root, path.resolve(file)).split(path.sep).join('/');
-    return await safeGit(root).show([`${ref}:${rel}`]);
+    return (await versionAt(file, ref))?.text; // undefined: the file did not exist at that revision, nothing to drift from
   } catch (e) {
-    if (e instanceof HistoryError && e.code === 'git-missing') throw new CliError('--against: git is not installed (or not on PATH)');
-    const msg = (e as Error).message;
-    if (/not a git repository/i.test(msg)) throw new CliError(`--against: ${file} is not inside a git repository`);
-    if (/ENOENT|spawn git/.test(msg)) throw new CliError('--against: git is not installed');
-    if (/invalid object name|unknown revision|bad revision/i.test(msg)) throw new CliError(`--against: unknown git revision "${ref}"`);
-    return undefined; // the file did not exist at that revision: nothing to drift from
+    // One line that tells the cases apart: git not installed, not a repository, unknown revision, git failed, binary.
+    throw new CliError(`--against: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

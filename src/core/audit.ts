@@ -1,6 +1,6 @@
 // The single entry point the CLI and the extension both call, so their numbers always agree.
 import { getEncoder, type EncodingName, type TokenizedText } from './encodings';
-import { tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
+import { divergenceOfTokens, tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
 import { extractPrompt, requestKeyChange, type ExtractOptions } from './formats';
 import { lintExtracted } from './lint';
 import { CACHE_RULES, encodingFor, estimateProvider, PROVIDER_IDS, providerForModel } from './providers';
@@ -34,7 +34,7 @@ export interface AuditOptions {
 }
 
 /** What extraction reads besides the source (includes, vars, deployment variables), from the audit options. */
-function extractOptions(options: AuditOptions): ExtractOptions {
+export function extractOptions(options: AuditOptions): ExtractOptions {
   return { raw: options.raw, root: options.root, readFile: options.readFile, deploymentVariables: options.deploymentVariables };
 }
 
@@ -60,12 +60,26 @@ export function diffVersions(oldSource: string, newSource: string, options: Audi
   return auditVersions(oldSource, newSource, options).result;
 }
 
-export function auditVersions(oldSource: string, newSource: string, options: AuditOptions): AuditDetails {
+/**
+ * What a caller already computed for the two versions (history keeps the previous version's, and re-tokenizes only
+ * around each change): exactly what auditVersions would compute itself, so the results are the same.
+ */
+export interface PreparedVersions {
+  oldPrompt: ExtractedPrompt;
+  newPrompt: ExtractedPrompt;
+  oldTokens: TokenizedText;
+  newTokens: TokenizedText;
+}
+
+export function auditVersions(oldSource: string, newSource: string, options: AuditOptions, prepared?: PreparedVersions): AuditDetails {
   const { encoding, note } = resolveEncoding(options);
   const encoder = getEncoder(encoding);
-  const oldPrompt = extractPrompt(oldSource, options.oldFileName ?? options.fileName, extractOptions(options));
-  const newPrompt = extractPrompt(newSource, options.fileName, extractOptions(options));
-  const tokens = fullMissOf(tokenDivergence(oldPrompt.text, newPrompt.text, encoder, { old: oldPrompt.hardBoundaries, new: newPrompt.hardBoundaries }), oldPrompt, newPrompt);
+  const oldPrompt = prepared?.oldPrompt ?? extractPrompt(oldSource, options.oldFileName ?? options.fileName, extractOptions(options));
+  const newPrompt = prepared?.newPrompt ?? extractPrompt(newSource, options.fileName, extractOptions(options));
+  const divergenceOf = prepared
+    ? divergenceOfTokens(prepared.oldTokens, prepared.newTokens)
+    : tokenDivergence(oldPrompt.text, newPrompt.text, encoder, { old: oldPrompt.hardBoundaries, new: newPrompt.hardBoundaries });
+  const tokens = fullMissOf(divergenceOf, oldPrompt, newPrompt);
 
   let divergence: Divergence | null = null;
   const keyChange = requestKeyChange(oldPrompt, newPrompt);

@@ -231,6 +231,16 @@ export interface PromptVersion {
   subject: string;
   /** Path of the file in that commit (renames are followed). */
   path: string;
+  /** Git: the commit's parents. A merge (more than one) is compared with the first: the branch it was merged into. */
+  parents?: string[];
+  /** This commit deleted the file: an empty version (the next one starts from an empty cache). */
+  deleted?: boolean;
+}
+
+/** A version whose text could not be used (binary, not UTF-8, a symbolic link): left out of the diffs. */
+export interface SkippedVersion extends PromptVersion {
+  /** One line, as for a file on disk: `<path> at <commit>: not valid UTF-8 text`. */
+  reason: string;
 }
 
 export interface HistoryEntry extends DiffResult, PromptVersion {
@@ -262,4 +272,8 @@ export interface HistoryResult {
   churn: ChurnRegion[];
   /** Lines of the newest version that changed at least once, most-changed first. */
   lineChurn?: LineChurn[];
+  /** Versions left out of the diffs (each diff then compares the readable versions around them). */
+  skipped?: SkippedVersion[];
+  /** History does not go back to the file's first version: a shallow clone's boundary, or the `max` asked for. */
+  truncated?: { reason: 'shallow-clone' | 'max'; oldestCommit: string };
 }

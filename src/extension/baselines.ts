@@ -43,10 +43,27 @@ export class Baselines {
     if (o) return o;
     if (kind === 'lastSave') return this.lastSave(doc);
     if (doc.uri.scheme !== 'file') return this.lastSave(doc);
-    const text = await git.showAt(doc.uri.fsPath, 'HEAD');
-    if (text === undefined) return { text: '', label: 'nothing committed yet (untracked file)' };
-    const hash = await git.headHash(doc.uri.fsPath);
-    return { text, label: `HEAD${hash ? ` (${hash.slice(0, 7)})` : ''}` };
+    try {
+      const head = await git.headVersion(doc.uri.fsPath);
+      if (!head) return { text: '', label: 'nothing committed yet (new file)' };
+      return { text: head.text, label: `HEAD (${head.commit.slice(0, 7)})` };
+    } catch (e) {
+      if (e instanceof git.GitError && e.code === 'not-committed') return { text: '', label: 'nothing committed yet (the repository has no commits)' };
+      // No HEAD to compare with: the last save stands in, and the label (plus one notice for a real failure) says why.
+      const why = e instanceof git.GitError && e.code === 'not-a-repo' ? 'not in a Git repository' : git.describeGitProblem(e, doc.fileName);
+      if (!(e instanceof git.GitError && e.code === 'not-a-repo')) this.notifyOnce(why, doc.fileName);
+      const saved = await this.lastSave(doc);
+      return saved ? { ...saved, label: `${saved.label} (${why})` } : { text: '', label: `nothing to compare with (${why})` };
+    }
+  }
+
+  private readonly notified = new Set<string>();
+
+  /** One warning per distinct problem per session: git missing, or git failing with this reason. */
+  private notifyOnce(why: string, fileName: string): void {
+    if (this.notified.has(why)) return;
+    this.notified.add(why);
+    void vscode.window.showWarningMessage(`Prompt Cache: cannot read Git HEAD of ${path.basename(fileName)}: ${why}. Comparing with the last save instead.`);
   }
 
   async lastSave(doc: vscode.TextDocument): Promise<BaselineText | null> {

@@ -1,8 +1,19 @@
-// Git access for baselines and history. Prefers the built-in `vscode.git` extension (same repository model the user
-// sees) and falls back to the git CLI. Every call is asynchronous (child processes): nothing blocks the host.
-import { execFile } from 'node:child_process';
+// Git for the extension: a thin wrapper over the core's one hardened adapter (src/core/versions/git.ts), so the
+// extension and the CLI run git the same way (absolute binary, no lazy fetch, no signatures or hooks, no
+// program-starting variables) and read the same bytes.
+//
+// The built-in vscode.git extension is not used to read: its `show` decodes text for us (invalid UTF-8 and binary
+// blobs cannot be told apart), it runs git without our hardening (a partial clone would fetch), and it only knows
+// the repositories it has opened. It is asked one thing, and only when it is already running: where git is, when
+// PATH has none (on Windows VS Code also finds Git in its usual install folders, and honours the machine-scoped
+// `git.path` setting, which a workspace cannot set).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { GitError, GitVersionSource, versionAt, type FileAtRevision, type GitOptions } from '../core/versions/git';
+import { resolveGitBinary, usableGitBinary } from '../core/versions/gitBinary';
+import { UnreadableVersionError } from '../core/versions/index';
+
+export { GitError, GitVersionSource, UnreadableVersionError };
 
 export interface Revision {
   hash: string;
@@ -13,96 +24,75 @@ export interface Revision {
   path: string;
 }
 
-/**
- * Repository config can make git run programs (a gpg.program for log.showSignature, a core.fsmonitor hook). The
- * workspace may be untrusted, so every call turns those off; `git show rev:path` prints the blob, no textconv.
- */
-const SAFE_CONFIG = ['-c', 'log.showSignature=false', '-c', 'core.fsmonitor=false'];
-
-function run(args: string[], cwd: string, maxBuffer = 64 * 1024 * 1024): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', [...SAFE_CONFIG, ...args], { cwd, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout, stderr) => {
-      if (err) reject(new Error(stderr.trim() || err.message));
-      else resolve(stdout);
-    });
-  });
+interface VscodeGitExports {
+  getAPI(version: 1): { git?: { path?: unknown } };
 }
 
-// Minimal shape of the vscode.git API (v1) that is used here; the extension may be absent or disabled.
-interface GitApiRepository {
-  rootUri: vscode.Uri;
-  show(ref: string, path: string): Promise<string>;
-}
-interface GitApi {
-  getRepository(uri: vscode.Uri): GitApiRepository | null;
-}
-
-async function gitApi(): Promise<GitApi | undefined> {
+/** VS Code's own git executable, when the vscode.git extension is running and PATH has no git. */
+function vscodeGitPath(): string | undefined {
   try {
-    const ext = vscode.extensions.getExtension<{ getAPI(v: 1): GitApi; enabled?: boolean }>('vscode.git');
-    if (!ext) return undefined;
-    const exports = ext.isActive ? ext.exports : await ext.activate();
-    if (exports.enabled === false) return undefined;
-    return exports.getAPI(1);
+    const ext = vscode.extensions.getExtension<VscodeGitExports>('vscode.git');
+    if (!ext?.isActive) return undefined;
+    const p = ext.exports.getAPI(1).git?.path;
+    return typeof p === 'string' && usableGitBinary(p) ? p : undefined;
   } catch {
     return undefined;
   }
 }
 
-export async function repoRoot(file: string): Promise<string | undefined> {
-  const api = await gitApi();
-  const repo = api?.getRepository(vscode.Uri.file(file));
-  if (repo) return repo.rootUri.fsPath;
-  try {
-    return (await run(['rev-parse', '--show-toplevel'], path.dirname(file))).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+/** How the extension runs git: the git on PATH, else VS Code's. */
+export function gitOptions(): GitOptions {
+  if (resolveGitBinary()) return {};
+  const binary = vscodeGitPath();
+  return binary ? { binary } : {};
 }
 
-/** Content of the file at a revision; undefined when the file did not exist there (e.g. new, untracked). */
+/** The history of a file as a version source (close it when done). */
+export function gitVersions(file: string): GitVersionSource {
+  return new GitVersionSource(file, gitOptions());
+}
+
+/** The file at HEAD; undefined when it is not committed there. Rejects with GitError / UnreadableVersionError. */
+export function headVersion(file: string): Promise<FileAtRevision | undefined> {
+  return versionAt(file, 'HEAD', gitOptions());
+}
+
+/** Content of the file at a revision; undefined when it cannot be read there (not committed, not git, no git, binary). */
 export async function showAt(file: string, rev: string, pathInRepo?: string): Promise<string | undefined> {
-  const root = await repoRoot(file);
-  if (!root) return undefined;
-  const rel = (pathInRepo ?? path.relative(root, file)).split(path.sep).join('/');
-  const api = await gitApi();
-  const repo = api?.getRepository(vscode.Uri.file(file));
   try {
-    if (repo) return await repo.show(rev, path.join(root, rel));
-  } catch {
-    // fall through to the CLI, which gives a clearer "does not exist" failure
-  }
-  try {
-    return await run(['show', `${rev}:${rel}`], root);
+    return (await versionAt(file, rev, { ...gitOptions(), pathInRepo }))?.text;
   } catch {
     return undefined;
   }
 }
 
-/** Commits that touched the file, newest first (renames followed), at most `limit`. */
+/** Commits that touched the file, newest first (renames followed), at most `limit`; [] outside git or before a commit. */
 export async function fileLog(file: string, limit = 200): Promise<Revision[]> {
-  const root = await repoRoot(file);
-  if (!root) return [];
-  const rel = path.relative(root, file).split(path.sep).join('/');
-  // %x1f / %x1e: separators that cannot appear in subjects; --name-only gives the path in each commit (renames).
-  const out = await run(['log', '--no-show-signature', '--follow', `-n${limit}`, '--format=%x1e%H%x1f%aI%x1f%s', '--name-only', '--', rel], root);
-  const revs: Revision[] = [];
-  for (const rec of out.split('\x1e')) {
-    if (!rec.trim()) continue;
-    const [head, ...rest] = rec.split('\n');
-    const [hash, date, subject] = head.split('\x1f');
-    const p = rest.map((l) => l.trim()).find((l) => l.length > 0) ?? rel;
-    if (hash) revs.push({ hash, date, subject: subject ?? '', path: p });
+  const source = gitVersions(file);
+  try {
+    const refs = await source.list({ max: limit });
+    return refs.map((r) => ({ hash: r.commit, subject: r.subject, date: r.date, path: r.path })).reverse();
+  } catch (e) {
+    if (e instanceof GitError && e.code !== 'git-failed') return [];
+    throw e;
+  } finally {
+    source.close();
   }
-  return revs;
 }
 
-export async function headHash(file: string): Promise<string | undefined> {
-  const root = await repoRoot(file);
-  if (!root) return undefined;
-  try {
-    return (await run(['rev-parse', 'HEAD'], root)).trim();
-  } catch {
-    return undefined;
+/** One line for a notification or label: what went wrong, told apart (git missing / failed, not a repository …). */
+export function describeGitProblem(e: unknown, file: string): string {
+  if (e instanceof GitError) {
+    switch (e.code) {
+      case 'git-missing':
+        return 'git is not installed (or not on PATH)';
+      case 'not-a-repo':
+        return `${path.basename(file)} is not in a Git repository`;
+      case 'not-committed':
+        return `${path.basename(file)} is not committed yet`;
+      default:
+        return e.message;
+    }
   }
+  return e instanceof Error ? e.message : String(e);
 }

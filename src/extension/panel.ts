@@ -2,7 +2,7 @@
 // the active prompt file. Restored after a reload by a WebviewPanelSerializer; every webview message is validated.
 import * as vscode from 'vscode';
 import type { AuditService, AuditState } from './auditService';
-import * as git from './git';
+import { loadHistoryView, openCommitDiff } from './historyLoader';
 import { formatPercent, pickProvider, providerName } from '../view/format';
 import { resolveInsideRoots } from './paths';
 import {
@@ -10,7 +10,6 @@ import {
   type SummaryView, type TabId, type TimingView, type WebviewToHost, type WorkspaceRowView,
 } from '../view/protocol';
 import { setPromptFileContext } from './promptContext';
-import { revisionUri } from './revisionContent';
 
 export const PANEL_VIEW_TYPE = 'promptCache.panel';
 const TOKENS_DELAY_MS = 150;
@@ -244,28 +243,11 @@ export class PromptCachePanel implements vscode.Disposable {
     const doc = this.doc;
     if (!doc) return;
     const uri = doc.uri.toString();
-    if (doc.uri.scheme !== 'file') {
-      this.post({ type: 'history', uri, rows: [], note: 'History needs a file in a Git repository.' });
-      return;
-    }
     this.post({ type: 'busy', what: 'history', message: 'Reading Git history…' });
     try {
-      const revs = (await git.fileLog(doc.uri.fsPath, 60)).reverse(); // oldest first
-      if (revs.length === 0) {
-        this.lastHistory = { uri, rows: [], note: 'No commits touch this file (not in a Git repository, or never committed).' };
-        this.post({ type: 'history', ...this.lastHistory });
-        return;
-      }
-      const versions: { id: string; text: string }[] = [];
-      for (const r of revs) versions.push({ id: r.hash, text: (await git.showAt(doc.uri.fsPath, r.hash, r.path)) ?? '' });
-      const rows = await this.audits.history(doc, versions);
-      if (!rows || doc !== this.doc) return;
-      const byHash = new Map(revs.map((r) => [r.hash, r]));
-      const views: HistoryRowView[] = rows.map((row) => {
-        const r = byHash.get(row.id)!;
-        return { commit: r.hash, shortHash: r.hash.slice(0, 7), subject: r.subject, date: r.date, tokens: row.tokens, firstDivergentToken: row.firstDivergentToken, recomputedTokens: row.recomputedTokens };
-      });
-      this.lastHistory = { uri, rows: views.reverse(), note: revs.length >= 60 ? 'The 60 most recent commits.' : undefined }; // newest first
+      const view = await loadHistoryView(doc, this.audits);
+      if (!view || doc !== this.doc) return;
+      this.lastHistory = { uri, ...view };
       this.post({ type: 'history', ...this.lastHistory });
     } catch (e) {
       this.post({ type: 'error', what: 'history', message: e instanceof Error ? e.message : String(e) });
@@ -349,20 +331,4 @@ function escapeAttr(s: string): string {
 
 function emptySummary(): SummaryView {
   return { headline: '…', provider: '', rule: '', baselineLabel: '', encoding: '', tokens: 0, baselineTokens: 0, reusablePrefixTokens: 0, recomputedTokens: 0, cachedTokens: 0, firstDivergentToken: null, notes: [], findings: 0 };
-}
-
-/** Opens the diff a commit made to the file: its parent's version vs. its own (read-only documents). */
-export async function openCommitDiff(file: vscode.Uri, commit: string): Promise<void> {
-  const revs = await git.fileLog(file.fsPath, 500);
-  const i = revs.findIndex((r) => r.hash === commit || r.hash.startsWith(commit));
-  if (i < 0) {
-    void vscode.window.showWarningMessage(`Prompt Cache: commit ${commit.slice(0, 7)} does not touch this file.`);
-    return;
-  }
-  const r = revs[i];
-  const parent = revs[i + 1];
-  const right = revisionUri(file, r.hash, r.path);
-  const left = parent ? revisionUri(file, parent.hash, parent.path) : revisionUri(file, '', r.path);
-  const title = `${vscode.workspace.asRelativePath(file)} (${parent ? parent.hash.slice(0, 7) : 'empty'} ↔ ${r.hash.slice(0, 7)}: ${r.subject})`;
-  await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
 }

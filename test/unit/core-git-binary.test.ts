@@ -1,13 +1,15 @@
 // Which git we run and with what environment: an absolute binary from PATH (never one planted in the repository
 // being read), GIT_NO_LAZY_FETCH=1 (a partial clone never fetches), and none of the program-starting variables.
+// src/core/versions/gitBinary.ts + the adapter that uses it, src/core/versions/git.ts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { gitCandidates, gitEnvironment, resolveGitBinary } from '../../src/core/gitBinary';
-import { fileHistory, HistoryError, listVersions } from '../../src/core/history';
+import { fileHistory } from '../../src/core/history';
+import { GitError, listFileVersions } from '../../src/core/versions/git';
+import { gitCandidates, gitEnvironment, resolveGitBinary, usableGitBinary } from '../../src/core/versions/gitBinary';
 import { gitAvailable, gitEnv, makeRepo } from './fixtures/harness';
 
 const posixGit = process.platform !== 'win32' && gitAvailable() ? false : 'needs git and a POSIX shell';
@@ -75,11 +77,20 @@ describe('resolveGitBinary', { skip: posixGit }, () => {
       process.chdir(saved);
     }
   });
+
+  it('a git path handed in (VS Code\'s git) must be absolute and executable too', () => {
+    const dir = path.join(tmp, 'resolve');
+    assert.equal(usableGitBinary(path.join(dir, 'abs', 'git'), 'linux'), true);
+    assert.equal(usableGitBinary('abs/git', 'linux'), false, 'relative');
+    assert.equal(usableGitBinary(path.join(dir, 'notexec', 'git'), 'linux'), false, 'not executable');
+    assert.equal(usableGitBinary(path.join(dir, 'nope', 'git'), 'linux'), false, 'missing');
+    assert.equal(usableGitBinary('C:git.exe', 'win32'), false, 'drive-relative');
+  });
 });
 
 describe('gitEnvironment', () => {
   it('adds GIT_NO_LAZY_FETCH=1, drops program-starting variables, keeps the user config redirections', () => {
-    const { env, unsafe } = gitEnvironment({
+    const { env } = gitEnvironment({
       PATH: '/usr/bin',
       HOME: '/home/u',
       EDITOR: 'vi',
@@ -104,9 +115,10 @@ describe('gitEnvironment', () => {
       GIT_CONFIG_KEY_0: 'safe.directory',
       GIT_CONFIG_VALUE_0: '*',
       GIT_NO_LAZY_FETCH: '1',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_OPTIONAL_LOCKS: '0',
     });
-    assert.deepEqual(unsafe, { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true });
-    assert.deepEqual(gitEnvironment({ PATH: '/usr/bin' }), { env: { PATH: '/usr/bin', GIT_NO_LAZY_FETCH: '1' }, unsafe: {} });
+    assert.deepEqual(gitEnvironment({ PATH: '/usr/bin', GIT_TERMINAL_PROMPT: '1' }), { env: { PATH: '/usr/bin', GIT_NO_LAZY_FETCH: '1', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
   });
 });
 
@@ -146,12 +158,12 @@ describe('history runs the resolved git with the hardened environment', { skip: 
     plantGit(repo, marker);
     plantGit(path.join(repo, 'bin'), marker);
     await withEnv({ PATH: `.${path.delimiter}bin` }, () =>
-      assert.rejects(listVersions(path.join(repo, file)), (e: unknown) => e instanceof HistoryError && e.code === 'git-missing'),
+      assert.rejects(listFileVersions(path.join(repo, file)), (e: unknown) => e instanceof GitError && e.code === 'git-missing'),
     );
     assert.equal(fs.existsSync(marker), false);
   });
 
-  it('git gets GIT_NO_LAZY_FETCH=1 and not EDITOR/PAGER/GIT_ASKPASS (which would make simple-git refuse to run)', async () => {
+  it('git gets GIT_NO_LAZY_FETCH=1 and not EDITOR/PAGER/GIT_ASKPASS (programs git would start)', async () => {
     const repo = path.join(tmp, 'env');
     makeRepo(repo, file, versions);
     const wrapperDir = path.join(tmp, 'wrapper');
@@ -176,7 +188,7 @@ describe('history runs the resolved git with the hardened environment', { skip: 
     fs.mkdirSync(path.join(clone, path.dirname(file)), { recursive: true }); // --no-checkout: no working tree yet
     const objects = () => execFileSync('git', ['count-objects', '-v'], { cwd: clone, env: { ...gitEnv(), GIT_NO_LAZY_FETCH: '1' }, encoding: 'utf8' });
     const before = objects();
-    await assert.rejects(fileHistory(path.join(clone, file), { encoding: 'o200k_base', lint: false }), (e: unknown) => e instanceof HistoryError && e.code === 'git-failed' && /partial clone/.test(e.message) && !/\n/.test(e.message));
+    await assert.rejects(fileHistory(path.join(clone, file), { encoding: 'o200k_base', lint: false }), (e: unknown) => e instanceof GitError && e.code === 'git-failed' && /partial clone/.test(e.message) && !/\n/.test(e.message));
     assert.equal(objects(), before, 'objects were fetched from the promisor remote');
   });
 });

@@ -236,16 +236,88 @@ describe('CLI history in unusual git situations', { skip: gitAvailable() ? false
     assert.ok(JSON.parse(r.stdout).length >= 1);
   });
 
-  test('shallow clone (depth 1): one version, a clear note, exit 0', async () => {
+  test('shallow clone (depth 1): one version, a note that history is truncated and where, exit 0', async () => {
     const d = f('shallow');
     execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo}`, d], { env: gitEnv() });
+    const head = git(d, ['rev-parse', 'HEAD']).trim().slice(0, 8);
     const r = await runCli(['history', 'renamed.prompt.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout + r.stderr, /only one version|nothing to compare|shallow/i);
+    assert.match(r.stdout, /only one version in history, nothing to compare/);
+    assert.match(r.stdout, new RegExp(`note: History is truncated: this is a shallow clone, and ${head} is the oldest commit it holds`));
+    const j = await hist(d, 'renamed.prompt.md');
+    assert.equal(j.code, 0, j.stderr);
+    assert.deepEqual(JSON.parse(j.stdout), []);
+    assert.match(j.stderr, /^prompt-cache-audit: note: History is truncated/m, 'JSON output keeps stdout parseable: the note goes to stderr');
+  });
+
+  test('a non-ASCII, spaced file name: every version read (not empty), renames followed', async () => {
+    const d = f('names');
+    const rules = 'Rule A.\nRule B.\nRule C.\nRule D.\n'; // long enough for git to see a rename with an edit
+    makeRepo(d, 'プロンプト 1.md', [V[0] + rules, V[1] + rules]);
+    git(d, ['mv', 'プロンプト 1.md', 'café "prompt".md']);
+    fs.writeFileSync(path.join(d, 'café "prompt".md'), V[2] + rules);
+    git(d, ['commit', '-q', '-am', 'rename with an edit']);
+    const r = await hist(d, 'café "prompt".md');
+    assert.equal(r.code, 0, r.stderr);
+    const diffs = JSON.parse(r.stdout) as { path: string; old: { tokens: number }; new: { tokens: number }; divergence: { line: number } }[];
+    assert.deepEqual(diffs.map((x) => x.path), ['プロンプト 1.md', 'café "prompt".md']);
+    assert.ok(diffs.every((x) => x.old.tokens > 3 && x.new.tokens > 3), 'a version read as empty');
+    assert.deepEqual(diffs.map((x) => x.divergence.line), [2, 1]);
+  });
+
+  test('invalid UTF-8 and binary versions in history: a note each (as on disk), the rest compared, exit 0', async () => {
+    const d = f('bad-history');
+    makeRepo(d, 'p.md', ['Hello.\n']);
+    fs.writeFileSync(path.join(d, 'p.md'), Buffer.from('caf\xe9\n', 'latin1'));
+    git(d, ['commit', '-q', '-am', 'latin-1']);
+    const bad = git(d, ['rev-parse', 'HEAD']).trim().slice(0, 8);
+    fs.writeFileSync(path.join(d, 'p.md'), Buffer.from([0, 1, 2, 3]));
+    git(d, ['commit', '-q', '-am', 'binary']);
+    fs.writeFileSync(path.join(d, 'p.md'), 'Hello.\nBye.\n');
+    git(d, ['commit', '-q', '-am', 'v2']);
+    const r = await runCli(['history', 'p.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`note: p.md at ${bad}: not valid UTF-8 text: left out`));
+    assert.match(r.stdout, /: binary file, not a text prompt: left out/);
+    const j = await hist(d, 'p.md');
+    assert.equal(JSON.parse(j.stdout).length, 1, 'v1 → v2, around the two unreadable versions');
+  });
+
+  test('diff <rev>:<path> of invalid UTF-8 or binary: the message the file gets on disk', async () => {
+    const d = f('bad-rev');
+    makeRepo(d, 'latin1.md', ['placeholder\n']);
+    fs.copyFileSync(f('latin1.md'), path.join(d, 'latin1.md'));
+    fs.copyFileSync(f('binary.md'), path.join(d, 'binary.md'));
+    git(d, ['add', '-A']);
+    git(d, ['commit', '-q', '-m', 'bad bytes']);
+    const onDisk = await runCli(['diff', 'latin1.md', 'latin1.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 });
+    assertUserError(onDisk, /^prompt-cache-audit: latin1\.md: not valid UTF-8 text$/, 'disk');
+    fs.rmSync(path.join(d, 'latin1.md'));
+    fs.rmSync(path.join(d, 'binary.md'));
+    assertUserError(await runCli(['diff', 'HEAD:latin1.md', 'a.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 }), /^prompt-cache-audit: HEAD:latin1\.md: not valid UTF-8 text$/, 'git');
+    assertUserError(await runCli(['diff', 'HEAD:binary.md', 'a.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 }), /^prompt-cache-audit: HEAD:binary\.md: binary file, not a text prompt$/, 'git binary');
+    assertUserError(await runCli(['diff', 'HEAD~5:latin1.md', 'a.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 }), /not a readable <git revision>:<path> \(unknown git revision "HEAD~5"\)/, 'bad rev');
+    assertUserError(await runCli(['diff', 'HEAD:nope.md', 'a.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 }), /not a readable <git revision>:<path> \(nope\.md does not exist at HEAD\)/, 'not at rev');
+  });
+
+  test('a revision that looks like an option is refused, never passed to git as one', async () => {
+    const out = f('injected-output');
+    assertUserError(await runCli(['lint', 'renamed.prompt.md', `--against=--output=${out}`], { cwd: repo, env: gitEnv(), timeoutMs: 30_000 }), /unknown git revision "--output=/, 'option-like ref');
+    assertUserError(await runCli(['diff', '--', `--output=${out}:renamed.prompt.md`, 'renamed.prompt.md'], { cwd: repo, env: gitEnv(), timeoutMs: 30_000 }), /unknown git revision/, 'option-like rev in diff');
+    assert.equal(fs.existsSync(out), false);
+  });
+
+  test('git failed: git\'s own one-line reason (a repository git refuses to read)', async () => {
+    const d = f('broken');
+    makeRepo(d, 'p.md', ['x\n', 'y\n']);
+    fs.writeFileSync(path.join(d, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    fs.writeFileSync(path.join(d, '.git', 'refs', 'heads', 'main'), `${'0'.repeat(39)}1\n`);
+    const r = await runCli(['history', 'p.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 });
+    assertUserError(r, /^prompt-cache-audit: git failed: \S/, 'corrupt ref');
   });
 
   test('a file not yet committed: one line, exit 2', async () => {
-    assertUserError(await runCli(['history', 'untracked.prompt.md'], { cwd: repo, env: gitEnv(), timeoutMs: 30_000 }), /never committed/, 'untracked');
+    assertUserError(await runCli(['history', 'untracked.prompt.md'], { cwd: repo, env: gitEnv(), timeoutMs: 30_000 }), /not committed yet \(no commit touches it\)/, 'untracked');
   });
 
   test('a repository without any commit: one line, exit 2', async () => {
@@ -253,7 +325,7 @@ describe('CLI history in unusual git situations', { skip: gitAvailable() ? false
     fs.mkdirSync(d);
     git(d, ['init', '-q']);
     fs.writeFileSync(path.join(d, 'x.md'), 'x\n');
-    assertUserError(await runCli(['history', 'x.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 }), /never committed/, 'no commits');
+    assertUserError(await runCli(['history', 'x.md'], { cwd: d, env: gitEnv(), timeoutMs: 30_000 }), /not committed yet \(the repository has no commits yet\)/, 'no commits');
   });
 
   test('git not installed (PATH without git): one line, exit 2, for history and lint --against', async () => {

@@ -1,13 +1,14 @@
-// The extension's baseline reading under faults, without VS Code (src/extension/baselines.ts + git.ts against
-// fixtures/vscode-stub.cjs, vscode.git unavailable → git CLI): a file deleted or renamed while audited, not a
-// repository, git not installed, a BOM file. Never a throw; a baseline or a clear "nothing committed" label.
+// The extension's baseline reading under faults, without VS Code (src/extension/baselines.ts + git.ts over the core's
+// git adapter, against fixtures/vscode-stub.cjs): a file deleted or renamed while audited, not a repository, git not
+// installed, git failing, a BOM file. Never a throw; the label tells the cases apart ("nothing committed yet", "not
+// in a Git repository", "git is not installed", "git failed: <reason>"), and a real failure gets one notice.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { auditVersions } from '../../src/core/audit';
-import { gitAvailable, makeRepo } from './fixtures/harness';
+import { git, gitAvailable, makeRepo } from './fixtures/harness';
 import { requireWithStub, vscodeStub } from './fixtures/vscode-stub';
 
 type BaselinesModule = typeof import('../../src/extension/baselines');
@@ -50,25 +51,67 @@ describe('baselines never throw', { skip: gitAvailable() ? false : 'git is not i
     }
   });
 
-  test('a file renamed (new name not committed), in a missing folder, outside a repository: "nothing committed"', async () => {
-    for (const file of [path.join(repo, 'prompts/renamed.prompt.md'), path.join(repo, 'no/such/dir/x.prompt.md'), path.join(tmp, 'outside.prompt.md'), '/nonexistent-root/x.prompt.md']) {
+  test('a file renamed (new name not committed), in a missing folder: "nothing committed yet"', async () => {
+    for (const file of [path.join(repo, 'prompts/renamed.prompt.md'), path.join(repo, 'no/such/dir/x.prompt.md')]) {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const b = await baselines.get(doc(file, TEXT) as any, 'gitHead');
       assert.equal(b?.text, '', file);
-      assert.match(b!.label, /nothing committed/);
+      assert.equal(b!.label, 'nothing committed yet (new file)');
     }
   });
 
-  test('git not installed (PATH without git): "nothing committed", no throw', async () => {
+  test('a repository without commits: "nothing committed yet"', async () => {
+    const empty = path.join(tmp, 'empty-repo');
+    fs.mkdirSync(empty, { recursive: true });
+    git(empty, ['init', '-q']);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const b = await baselines.get(doc(path.join(empty, 'a.prompt.md'), TEXT) as any, 'gitHead');
+    assert.deepEqual(b, { text: '', label: 'nothing committed yet (the repository has no commits)' });
+  });
+
+  test('outside a repository: the last save stands in, labelled "not in a Git repository", no notice', async () => {
+    vs.stub.calls.length = 0;
+    for (const file of [path.join(tmp, 'outside.prompt.md'), '/nonexistent-root/x.prompt.md']) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const b = await baselines.get(doc(file, TEXT) as any, 'gitHead');
+      assert.equal(b?.text, TEXT, file);
+      assert.equal(b!.label, 'last save (when opened) (not in a Git repository)');
+    }
+    assert.equal(vs.stub.calls.filter((c) => c.fn === 'window.showWarningMessage').length, 0);
+  });
+
+  test('git not installed (PATH without git): the last save, labelled so, and one notice', async () => {
     const saved = process.env.PATH;
     process.env.PATH = path.join(tmp, 'empty-bin');
+    vs.stub.calls.length = 0;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const b = await baselines.get(doc(path.join(repo, 'prompts/a.prompt.md'), TEXT) as any, 'gitHead');
-      assert.equal(b?.text, '');
+      const fresh = new Baselines(path.join(tmp, 'storage-nogit'));
+      for (let i = 0; i < 2; i++) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const b = await fresh.get(doc(path.join(repo, 'prompts/a.prompt.md'), TEXT) as any, 'gitHead');
+        assert.equal(b?.text, TEXT);
+        assert.match(b!.label, /^last save .*\(git is not installed \(or not on PATH\)\)$/);
+      }
+      const notices = vs.stub.calls.filter((c) => c.fn === 'window.showWarningMessage');
+      assert.equal(notices.length, 1, 'one notice, not one per audit');
+      assert.match(String(notices[0].args?.[0]), /git is not installed/);
     } finally {
       process.env.PATH = saved;
     }
+  });
+
+  test("git failed: git's own reason in the label and the notice (not \"nothing committed\")", async () => {
+    const broken = path.join(tmp, 'broken-repo');
+    makeRepo(broken, 'a.prompt.md', [TEXT]);
+    fs.writeFileSync(path.join(broken, '.git', 'refs', 'heads', 'main'), `${'0'.repeat(39)}1\n`);
+    vs.stub.calls.length = 0;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const b = await new Baselines(path.join(tmp, 'storage-broken')).get(doc(path.join(broken, 'a.prompt.md'), TEXT) as any, 'gitHead');
+    assert.equal(b?.text, TEXT);
+    assert.match(b!.label, /^last save .*\(git failed: .+\)$/);
+    const notices = vs.stub.calls.filter((c) => c.fn === 'window.showWarningMessage');
+    assert.equal(notices.length, 1);
+    assert.match(String(notices[0].args?.[0]), /cannot read Git HEAD of a\.prompt\.md: git failed: /);
   });
 
   test('last-save baseline of a file deleted from disk: no throw', async () => {

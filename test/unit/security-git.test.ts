@@ -1,8 +1,9 @@
 // A cloned or downloaded repository must not run anything when the auditor reads its history. Each test plants one
 // code-execution vector in the repository's own .git/config (or .gitattributes), pointing at a script that appends
-// to a marker file, then reads history/baselines through every git path the product has: the core's fileHistory
-// (simple-git), the CLI's `history` and `lint --against`, and the extension's git.ts fallback (git CLI). The
-// marker file must stay absent.
+// to a marker file, then reads history/baselines through every git path the product has: the core's fileHistory,
+// the extension's git.ts and baselines (both over the core's one adapter, src/core/versions/git.ts), and the CLI's
+// `history`, `diff <rev>:<path>` and `lint --against`. The marker file must stay absent. Then: no git is ever
+// spawned by a bare name (bundles grepped, child_process spied on), and VS Code's git path is used only when absolute.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,10 +11,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileHistory } from '../../src/core/history';
-import { requireBuilt, git, gitAvailable, gitEnv, makeRepo, runCli } from './fixtures/harness';
+import { resolveGitBinary } from '../../src/core/versions/gitBinary';
+import { requireBuilt, git, gitAvailable, gitEnv, makeRepo, NO_NETWORK_PRELOAD, readNetLog, runCli } from './fixtures/harness';
 import { requireWithStub, vscodeStub } from './fixtures/vscode-stub';
 
 type GitModule = typeof import('../../src/extension/git');
+type BaselinesModule = typeof import('../../src/extension/baselines');
 
 const skip = gitAvailable() ? false : 'git is not installed';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-security-git-'));
@@ -125,32 +128,126 @@ describe('a malicious repository config never executes', { skip }, () => {
         fs.rmSync(marker, { force: true });
       };
 
-      // 1. The core's history reader (simple-git), as the CLI and tests use it.
+      // 1. The core's history reader, as the CLI uses it.
       const h = await fileHistory(file, { encoding: 'o200k_base', lint: false });
       assert.equal(h.versions.length, 3, 'all three versions read');
       check('core fileHistory');
 
-      // 2. The extension's git.ts (vscode.git unavailable → git CLI fallback).
+      // 2. The extension's git.ts and baselines (vscode.git unavailable).
       vscodeStub().stub.state.gitExtension = undefined;
       const g = requireWithStub<GitModule>('../../src/extension/git');
       const revs = await g.fileLog(file, 50);
       assert.equal(revs.length, 3);
       assert.equal(await g.showAt(file, revs[1].hash, revs[1].path), V2);
-      assert.ok(await g.headHash(file));
-      check('extension git.ts');
+      assert.equal((await g.headVersion(file))?.text, V3);
+      const { Baselines } = requireWithStub<BaselinesModule>('../../src/extension/baselines');
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const b = await new Baselines(undefined).get({ uri: vscodeStub().Uri.file(file), fileName: file, isDirty: false, getText: () => V3 } as any, 'gitHead');
+      assert.match(b!.label, /^HEAD \(/);
+      check('extension git.ts / baselines');
 
-      // 3. The CLI: history and lint --against (built bundle).
+      // 3. The CLI: history, lint --against and diff <rev>:<path> (built bundle), side by side: the marker says which.
       requireBuilt();
       {
         const e = gitEnv();
-        const r1 = await runCli(['history', FILE], { cwd: repo, env: e });
-        assert.equal(r1.code, 0, r1.stderr);
-        check('CLI history');
-        const r2 = await runCli(['lint', FILE, '--against', 'HEAD~1', '--fail-on', 'none'], { cwd: repo, env: e });
-        assert.equal(r2.code, 0, r2.stderr);
-        check('CLI lint --against');
+        const runs = await Promise.all([
+          runCli(['history', FILE], { cwd: repo, env: e }),
+          runCli(['lint', FILE, '--against', 'HEAD~1', '--fail-on', 'none'], { cwd: repo, env: e }),
+          runCli(['diff', `HEAD~2:${FILE}`, FILE], { cwd: repo, env: e }),
+        ]);
+        for (const r of runs) assert.equal(r.code, 0, r.stderr);
+        check('CLI history / lint --against / diff <rev>:<path>');
       }
       assert.deepEqual(ran, [], `repository-configured programs ran:\n${ran.join('\n')}`);
     });
+  });
+});
+
+// ---- No git by a bare name, anywhere -----------------------------------------------------------------------------
+
+const dist = path.resolve(__dirname, '..', '..', 'dist');
+
+describe('every git the product starts is the absolute, hardened one', { skip }, () => {
+  const repo = path.join(tmp, 'spawn-audit');
+  const file = path.join(repo, FILE);
+  const realGit = resolveGitBinary()!;
+
+  test('no bundle spawns a bare `git` (or carries another git runner)', () => {
+    requireBuilt();
+    const bundles = fs.readdirSync(dist).filter((f) => f.endsWith('.js'));
+    assert.ok(bundles.includes('extension.js') && bundles.includes('cli.js') && bundles.includes('audit-worker.js'));
+    for (const b of bundles) {
+      const code = fs.readFileSync(path.join(dist, b), 'utf8');
+      assert.doesNotMatch(code, /\b(execFile|execFileSync|spawn|spawnSync|exec|execSync|fork)\)?\s*\(\s*["'`]git(\.exe)?["'`]/, `${b} spawns a bare git`);
+      assert.doesNotMatch(code, /simple-git|vscode\.git.{0,200}\.show\(/s, `${b} reads git some other way`);
+    }
+  });
+
+  test('the extension path: child_process only ever starts the absolute git, with the hardening options', async () => {
+    makeRepo(repo, FILE, [V1, V2]);
+    // The module object the adapter's `import { execFile, spawn }` reads its functions from at call time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cp = require('node:child_process') as typeof import('node:child_process');
+    const started: { cmd: string; args: string[] }[] = [];
+    const saved = { execFile: cp.execFile, spawn: cp.spawn, exec: cp.exec, execFileSync: cp.execFileSync, spawnSync: cp.spawnSync };
+    for (const name of Object.keys(saved) as (keyof typeof saved)[]) {
+      const orig = saved[name] as (...a: unknown[]) => unknown;
+      (cp as unknown as Record<string, unknown>)[name] = function spied(this: unknown, ...a: unknown[]) {
+        started.push({ cmd: String(a[0]), args: Array.isArray(a[1]) ? a[1].map(String) : [] });
+        return orig.apply(this, a);
+      };
+    }
+    try {
+      vscodeStub().stub.state.gitExtension = undefined;
+      const g = requireWithStub<GitModule>('../../src/extension/git');
+      const { Baselines } = requireWithStub<BaselinesModule>('../../src/extension/baselines');
+      await g.fileLog(file);
+      await g.showAt(file, 'HEAD~1');
+      await g.headVersion(file);
+      const source = g.gitVersions(file);
+      for (const ref of await source.list()) await source.read(ref);
+      source.close();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      await new Baselines(undefined).get({ uri: vscodeStub().Uri.file(file), fileName: file, isDirty: false, getText: () => V2 } as any, 'gitHead');
+    } finally {
+      Object.assign(cp, saved);
+    }
+    assert.ok(started.length >= 5, `spied on ${started.length} starts`);
+    for (const s of started) {
+      assert.equal(s.cmd, realGit, `started ${JSON.stringify(s)}`);
+      assert.deepEqual(s.args.slice(0, 2), ['--no-pager', '--literal-pathspecs'], JSON.stringify(s));
+      assert.ok(s.args.includes('protocol.allow=never') && s.args.includes('log.showSignature=false'), JSON.stringify(s));
+    }
+  });
+
+  test('the CLI path: history, diff <rev>:<path>, lint --against start only the absolute git', async () => {
+    requireBuilt();
+    const log = path.join(tmp, 'spawn-audit.log');
+    const env = gitEnv({ PCA_NET_LOG: log });
+    for (const args of [['history', FILE], ['diff', `HEAD~1:${FILE}`, FILE], ['lint', FILE, '--against', 'HEAD~1', '--fail-on', 'none']]) {
+      const r = await runCli(args, { cwd: repo, env, nodeArgs: ['--require', NO_NETWORK_PRELOAD] });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const children = readNetLog(log).filter((e) => e.kind === 'child_process').map((e) => e.detail as { cmd: string; argv: string[] });
+    assert.ok(children.length >= 4);
+    for (const c of children) assert.equal(c.cmd, realGit, JSON.stringify(c));
+  });
+
+  test("VS Code's git is used when PATH has none, and only when its path is absolute and executable", async () => {
+    const g = requireWithStub<GitModule>('../../src/extension/git');
+    const savedPath = process.env.PATH;
+    const api = (p: unknown) => ({ isActive: true, exports: { getAPI: () => ({ git: { path: p } }) } });
+    process.env.PATH = path.join(tmp, 'no-git-here');
+    try {
+      vscodeStub().stub.state.gitExtension = api(realGit);
+      assert.equal((await g.headVersion(file))?.text, V2, "VS Code's absolute git path");
+      vscodeStub().stub.state.gitExtension = api('git');
+      await assert.rejects(g.headVersion(file), (e: unknown) => e instanceof g.GitError && e.code === 'git-missing', 'a bare name is not used');
+      vscodeStub().stub.state.gitExtension = { isActive: false, exports: undefined };
+      await assert.rejects(g.headVersion(file), (e: unknown) => e instanceof g.GitError && e.code === 'git-missing', 'vscode.git is never activated by us');
+    } finally {
+      process.env.PATH = savedPath;
+      vscodeStub().stub.state.gitExtension = undefined;
+    }
   });
 });

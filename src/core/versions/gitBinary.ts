@@ -58,6 +58,12 @@ function isExecutableFile(file: string, platform: NodeJS.Platform): boolean {
   }
 }
 
+/** An absolute path to an executable file: a git path given by the caller (e.g. VS Code's git) is checked the same way. */
+export function usableGitBinary(file: string, platform: NodeJS.Platform = process.platform): boolean {
+  const absolute = platform === 'win32' ? path.win32.isAbsolute(file) && /^([A-Za-z]:[\\/]|[\\/]{2}[^\\/])/.test(file) : path.posix.isAbsolute(file);
+  return absolute && isExecutableFile(file, platform);
+}
+
 const resolved = new Map<string, string>();
 
 /**
@@ -75,8 +81,8 @@ export function resolveGitBinary(env: NodeJS.ProcessEnv = process.env, platform:
 }
 
 // Variables that make git start another program (editor, pager, askpass, ssh, proxy, external diff) or look for
-// its parts elsewhere. A read-only, offline `log`/`show`/`rev-parse` without a terminal never needs them, and
-// simple-git refuses to run with them in an explicit environment, so they are left out.
+// its parts elsewhere. A read-only, offline `log`/`cat-file`/`rev-parse` without a terminal never needs them, so
+// they are left out.
 const PROGRAM_VARIABLES = new Set([
   'EDITOR',
   'GIT_EDITOR',
@@ -94,35 +100,36 @@ const PROGRAM_VARIABLES = new Set([
   'PREFIX',
 ]);
 
-// Config keys simple-git refuses in GIT_CONFIG_KEY_<n> (a superset of its list: its patterns are unanchored).
+// Config keys that configure programs, dropped from GIT_CONFIG_KEY_<n> (the patterns are unanchored on purpose:
+// `diff.<driver>.textconv`, `filter.<driver>.process`, `url.<base>.insteadOf`-style keys under remote/protocol).
 const PROGRAM_CONFIG_KEY = /alias|askpass|editor|fsmonitor|gitproxy|hookspath|pager|sshcommand|credential|diff|filter|gpg|templatedir|merge|protocol|remote/i;
 
 export interface GitEnvironment {
   env: NodeJS.ProcessEnv;
-  /** simple-git `unsafe` flags for the user's own config redirections kept in `env` (GIT_CONFIG_GLOBAL, …). */
-  unsafe: { allowUnsafeConfigPaths?: boolean; allowUnsafeConfigEnvCount?: boolean };
 }
 
+/** Set on every run: never fetch missing objects, never prompt for credentials, never take optional locks. */
+const FIXED: Record<string, string> = { GIT_NO_LAZY_FETCH: '1', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+
 /**
- * The environment for every git we run on a repository: the caller's, with GIT_NO_LAZY_FETCH=1 and without the
- * variables that only start other programs. The user's config redirections (GIT_CONFIG_GLOBAL/SYSTEM, and
- * GIT_CONFIG_COUNT entries that do not configure programs) are kept: they are the user's, not the repository's.
+ * The environment for every git we run on a repository: the caller's, with GIT_NO_LAZY_FETCH=1,
+ * GIT_TERMINAL_PROMPT=0 and GIT_OPTIONAL_LOCKS=0, and without the variables that only start other programs. The
+ * user's config redirections (GIT_CONFIG_GLOBAL/SYSTEM, and GIT_CONFIG_COUNT entries that do not configure
+ * programs) are kept: they are the user's, not the repository's.
  */
 export function gitEnvironment(base: NodeJS.ProcessEnv = process.env): GitEnvironment {
   const env: NodeJS.ProcessEnv = {};
-  const unsafe: GitEnvironment['unsafe'] = {};
   const config: [string, string][] = [];
   let countName: string | undefined;
   for (const [name, value] of Object.entries(base)) {
     if (value === undefined) continue;
     const upper = name.toUpperCase().trim();
-    if (PROGRAM_VARIABLES.has(upper) || upper === 'GIT_NO_LAZY_FETCH') continue;
+    if (PROGRAM_VARIABLES.has(upper) || upper in FIXED) continue;
     if (upper === 'GIT_CONFIG_COUNT') {
       countName = name;
       continue;
     }
     if (/^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(upper)) continue; // re-added below, renumbered
-    if (upper === 'GIT_CONFIG_GLOBAL' || upper === 'GIT_CONFIG_SYSTEM' || upper === 'GIT_CONFIG') unsafe.allowUnsafeConfigPaths = true;
     env[name] = value;
   }
   if (countName !== undefined) {
@@ -138,9 +145,8 @@ export function gitEnvironment(base: NodeJS.ProcessEnv = process.env): GitEnviro
         env[`GIT_CONFIG_KEY_${i}`] = k;
         env[`GIT_CONFIG_VALUE_${i}`] = v;
       });
-      unsafe.allowUnsafeConfigEnvCount = true;
     }
   }
-  env.GIT_NO_LAZY_FETCH = '1';
-  return { env, unsafe };
+  Object.assign(env, FIXED);
+  return { env };
 }
