@@ -6,7 +6,7 @@ import { LineIndex, renderedToSourceOffset, sourceToRenderedOffset } from '../co
 import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from './protocol';
 import { assertNever } from './protocol';
 import {
-  commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, PiecesSequence, render, resolveEncoding, tokenizeRendered,
+  applyRulesFile, commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, PiecesSequence, render, resolveEncoding, tokenizeRendered,
   type Rendered, type RenderedLayout, type TokenSequence,
 } from './coreBridge';
 import { directRenderedOffset, LineStarts, renderedAfterEdit, type QuickLayout } from './quickRender';
@@ -72,6 +72,8 @@ export class AuditEngine {
     switch (msg.type) {
       case 'configure': {
         const before = resolveEncoding(this.settings).encoding;
+        // A bad rules file throws here (the host shows the message) and leaves the previous rules in force.
+        applyRulesFile(msg.settings.rulesFile);
         this.settings = msg.settings;
         const after = resolveEncoding(this.settings).encoding;
         if (before !== after) for (const d of this.docs.values()) this.retokenize(d);

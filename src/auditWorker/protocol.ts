@@ -12,6 +12,8 @@ export interface AuditSettings {
   encoding: EncodingName | 'auto';
   /** USD per million input tokens; null: the provider data's price. */
   pricePerMillionTokens: number | null;
+  /** Absolute path of a rules file (promptCache.rulesFile) that overrides or adds provider rules; absent: built-in rules. */
+  rulesFile?: string;
 }
 
 /** One content change, offsets in UTF-16 units of the text *before* the change (VS Code's `rangeOffset`). */
