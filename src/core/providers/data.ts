@@ -1,6 +1,7 @@
 // The rule set in force: the built-in data (rules.json) plus, optionally, a user's rules file (--rules,
 // promptCache.rulesFile) that overrides fields, adds model rows or adds providers without a release.
 import { readFileSync } from 'node:fs';
+import { lazyDeps } from '../lazy';
 import builtIn from './rules.json';
 import type { AppliedRule, ModelRow, ProviderRecord, RuleFields, RulesDocument, RulesOverrideDocument } from './types';
 
@@ -86,10 +87,8 @@ let validators: { document: Validator; override: Validator } | undefined;
 /** ajv validators for rules.schema.json, compiled on first use (only rules files and tests need them). */
 export function schemaValidators(): { document: Validator; override: Validator } {
   if (!validators) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = require('ajv') as typeof import('ajv').default;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const schema = require('./rules.schema.json') as { $id: string };
+    const { Ajv, rulesSchema } = lazyDeps();
+    const schema = rulesSchema as { $id: string };
     const ajv = new Ajv({ allErrors: true, strict: false });
     ajv.addSchema(schema);
     validators = {

@@ -1,5 +1,6 @@
 // Input, cache-read and cache-write prices per model from @pydantic/genai-prices (offline data in the package,
 // pinned exactly in package.json). The package is required on first use only: loading its data costs ~50 ms.
+import { lazyDeps } from '../lazy';
 import type { AppliedRule } from './types';
 
 /** The price package in use; a unit test checks that package.json pins this exact version. */
@@ -26,10 +27,8 @@ interface GenaiPrices {
   };
 }
 
-let lib: GenaiPrices | undefined;
 function genaiPrices(): GenaiPrices {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (lib ??= require('@pydantic/genai-prices') as GenaiPrices);
+  return lazyDeps().genaiPrices as unknown as GenaiPrices;
 }
 
 /** A tiered price at a prompt length (the last tier that starts at or below it). */

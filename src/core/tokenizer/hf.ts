@@ -92,7 +92,7 @@ export class HfEncoder implements Encoder {
     if (b) return b;
     const addedText = this.added.get(id);
     const t = addedText ?? this.idToToken[id] ?? '';
-    if (addedText !== undefined) b = this.te.encode(addedText);
+    if (addedText !== undefined) b = this.te.encode(this.byteLevel ? addedText : addedText.replace(/\u2581/g, ' '));
     else if (this.byteLevel) {
       const map = (HfEncoder.byteMap ??= byteLevelDecoder());
       b = Uint8Array.from([...t].map((c) => map.get(c) ?? 0x3f));
