@@ -13,8 +13,10 @@ export function lazyDeps(): typeof LazyDeps {
   if (!loaded) {
     const bundled = path.join(__dirname, CORE_LAZY_BUNDLE);
     const source = ['.', 'lazyDeps'].join('/');
+    const inBundle = !fs.existsSync(path.join(__dirname, 'lazyDeps.ts'));
+    if (inBundle && !fs.existsSync(bundled)) throw new Error(`The core's ${CORE_LAZY_BUNDLE} bundle is missing next to ${__dirname}; run \`npm run build\``);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loaded = (fs.existsSync(bundled) ? require(bundled) : require(source)) as typeof LazyDeps;
+    loaded = (inBundle ? require(bundled) : require(source)) as typeof LazyDeps;
   }
   return loaded;
 }

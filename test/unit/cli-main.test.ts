@@ -33,6 +33,8 @@ before(async () => {
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'silent',
   });
+  // The core's lazily required dependencies (ajv, prices, model tokenizers) are a bundle of their own, next to it.
+  await esbuild.build({ entryPoints: [join(root, 'src/core/lazyDeps.ts')], outfile: join(work, 'core-lazy.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
   // Prebuilt rank tables next to the bundle, as `npm run build` writes them (start-up in ms, not ~0.3 s).
   try {
     const { writeRankTables } = await import('../../src/core/tokenizer/buildRankTables');
