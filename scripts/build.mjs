@@ -15,6 +15,8 @@ const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/auditWorker/main.ts', out: 'audit-worker' },
   { in: 'src/decoder/index.ts', out: 'decoder-client' },
+  // ajv, the price data and the Hugging Face tokenizer runtime: required on first use (src/core/lazy.ts).
+  { in: 'src/core/lazyDeps.ts', out: 'core-lazy' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/decoder/worker.ts', out: 'decoder-worker' },
   { in: 'bench/decoder.ts', out: 'bench-decoder' },

@@ -99,6 +99,8 @@ function requiredModules(file) {
   for (const m of text.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)) {
     const spec = m[1];
     if (spec.startsWith('.') || spec.startsWith('/')) continue;
+    // A require inside a string literal is generated code, not a load (ajv's standalone-code templates).
+    if (/['"`]$/.test(text.slice(Math.max(0, m.index - 1), m.index))) continue;
     const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
     names.add(name);
   }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { diffVersions, estimateForVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../core/audit';
 import { diskReader, type ExtractOptions } from '../core/formats';
 import { tokenizePieces } from '../core/divergence';
-import { getBpeEncoder, getEncoder, type EncodingName, type TokenizedText } from '../core/encodings';
+import { getBpeEncoder, getEncoder, isBpeEncoding, type EncodingName, type TokenizedText } from '../core/encodings';
+import { useRulesFile } from '../core/providers';
 import { IncrementalTokenizer } from '../core/tokenizer/incremental';
 import type { DiffResult, ExtractedPrompt, ProviderEstimate } from '../core/types';
 import type { AuditSettings } from './protocol';
@@ -185,9 +186,19 @@ function tokensBeforeOffset(starts: Uint32Array, n: number, offset: number): num
   return lo;
 }
 
-/** Tokens of a rendered prompt exactly as the core counts them (hard boundaries included). */
+/**
+ * Tokens of a rendered prompt exactly as the core counts them (hard boundaries included). The incremental tokenizer
+ * is tiktoken BPE only: a model's own tokenizer (Qwen, Llama 3, …) re-tokenizes the changed pieces — the whole
+ * rendering when it has no hard boundaries.
+ */
 export function createTokenSequence(encoding: EncodingName, rendered: Pick<Rendered, 'text' | 'hardBoundaries'>): TokenSequence {
-  return rendered.hardBoundaries?.length ? new PiecesSequence(encoding, rendered.text, rendered.hardBoundaries) : new IncrementalSequence(encoding, rendered.text);
+  if (rendered.hardBoundaries?.length || !isBpeEncoding(encoding)) return new PiecesSequence(encoding, rendered.text, rendered.hardBoundaries ?? []);
+  return new IncrementalSequence(encoding, rendered.text);
+}
+
+/** Puts the settings' rules file in force in this thread (the core keeps one rule set per thread). */
+export function applyRulesFile(file: string | undefined): void {
+  useRulesFile(file || undefined);
 }
 
 /** One-off tokens of a rendered prompt, as the core's diff computes them. */

@@ -7,7 +7,7 @@ import { requestKeyChange } from '../core/formats/requestKeys';
 import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from './protocol';
 import { assertNever } from './protocol';
 import {
-  commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, PiecesSequence, render, resolveEncoding, tokenizeRendered,
+  applyRulesFile, commonPrefixLength, createTokenSequence, estimateProviders, fullAudit, PiecesSequence, render, resolveEncoding, tokenizeRendered,
   type Rendered, type RenderedLayout, type TokenSequence,
 } from './coreBridge';
 import { directRenderedOffset, LineStarts, renderedAfterEdit, type QuickLayout } from './quickRender';
@@ -76,6 +76,8 @@ export class AuditEngine {
       case 'configure': {
         const before = resolveEncoding(this.settings).encoding;
         const readsBefore = JSON.stringify([this.settings.deploymentVariables ?? [], this.settings.workspaceRoots ?? []]);
+        // A bad rules file throws here (the host shows the message) and leaves the previous rules in force.
+        applyRulesFile(msg.settings.rulesFile);
         this.settings = msg.settings;
         const after = resolveEncoding(this.settings).encoding;
         // Deployment variables and roots change what templates render to: render every document and baseline again.

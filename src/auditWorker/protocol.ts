@@ -16,6 +16,8 @@ export interface AuditSettings {
   deploymentVariables?: string[];
   /** Workspace folders (absolute paths): templates' includes, partials and vars files are read only inside them. */
   workspaceRoots?: string[];
+  /** Absolute path of a rules file (promptCache.rulesFile) that overrides or adds provider rules; absent: built-in rules. */
+  rulesFile?: string;
 }
 
 /** One content change, offsets in UTF-16 units of the text *before* the change (VS Code's `rangeOffset`). */

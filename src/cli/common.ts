@@ -6,7 +6,8 @@ import { type Command, Option } from 'commander';
 import type { AuditOptions } from '../core/audit';
 import { diskReader } from '../core/formats/includes';
 import { ENCODING_NAMES } from '../core/encodings';
-import { PROVIDER_IDS } from '../core/providers';
+import { hasProvider, PROVIDER_IDS, RulesFileError, useRulesFile } from '../core/providers';
+import type { ProviderId } from '../core/types';
 import { LineIndex } from '../core/text';
 import type { DiffResult, ParseProblem } from '../core/types';
 import { versionAt } from '../core/versions/git';
@@ -25,29 +26,52 @@ export interface CommonFlags {
   ttl?: string;
   deploymentVar?: string[];
   root?: string;
+  rules?: string;
+}
+
+/** Puts `--rules <file>` in force (before anything reads a rule); a bad file is a clear error naming the field. */
+export function applyRulesOption(file: string | undefined): void {
+  try {
+    useRulesFile(file ? path.resolve(file) : undefined);
+  } catch (e) {
+    if (e instanceof RulesFileError) throw new CliError(`--rules ${e.message}`);
+    throw e;
+  }
+}
+
+/** A built-in provider id, or one that the rules file in force adds. */
+export function parseProviderWithRules(v: string | undefined): ProviderId | undefined {
+  if (v !== undefined && !PROVIDER_IDS.includes(v as ProviderId) && hasProvider(v)) return v as ProviderId;
+  return parseProvider(v);
 }
 
 export function auditOptions(flags: CommonFlags, fileName: string): AuditOptions {
+  applyRulesOption(flags.rules);
+  const ttl = parseTtl(flags.ttl);
   // Templates read their includes, partials and vars files under the root (default: the current folder).
   const root = path.resolve(flags.root ?? process.cwd());
-  return {
+  const options: AuditOptions = {
     fileName: flags.as ?? path.resolve(fileName),
     root,
     readFile: diskReader(root),
     deploymentVariables: (flags.deploymentVar ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     encoding: parseEncoding(flags.encoding),
-    provider: parseProvider(flags.provider),
+    provider: parseProviderWithRules(flags.provider),
     model: flags.model,
     raw: flags.raw,
     pricePerMTok: parseNumber('--price', flags.price, { min: 0 }),
-    ttl1h: parseTtl(flags.ttl),
+    ttl1h: ttl === undefined ? undefined : ttl === '1h',
   };
+  if (ttl !== undefined) options.cacheTtl = ttl;
+  return options;
 }
 
-function parseTtl(v: string | undefined): boolean | undefined {
+const TTL_OPTION = /^\d+(m|h)$/;
+
+function parseTtl(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if (v === '5m' || v === '1h') return v === '1h';
-  throw new CliError(`--ttl: expected 5m or 1h, got "${v}"`);
+  if (TTL_OPTION.test(v)) return v;
+  throw new CliError(`--ttl: expected a TTL option such as 5m, 1h, 30m or 12h, got "${v}"`);
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -58,7 +82,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--raw', "tokenize the file's text as is, whatever its format")
     .option('--as <filename>', 'detect the format from this file name instead (e.g. --as request.json)')
     .option('--price <usd>', 'input price in USD per million tokens (overrides dated defaults)')
-    .option('--ttl <5m|1h>', 'Anthropic cache TTL for the write price (1.25× for 5m, 2× for 1h)')
+    .option('--ttl <option>', 'cache TTL whose write price applies (Anthropic 5m 1.25×, 1h 2×; OpenAI GPT-5.6+ 30m 1.25×, 12h 2.5×)')
+    .option('--rules <file>', 'a rules file (JSON, rules.schema.json) that overrides or adds provider cache rules')
     .option('--deployment-var <names...>', 'template variables fixed per deployment (they do not end the cacheable prefix)')
     .option('--root <dir>', 'workspace root: template includes, partials and vars files are read only under it (default: .)')
     .option('--json', 'print JSON')

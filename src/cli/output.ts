@@ -82,6 +82,8 @@ export function formatDiff(r: DiffResult, names: { old: string; new: string }, s
   }
   out.push(indent(table(prow)));
   const notes = [...new Set([r.encodingNote, ...r.providers.map((p) => p.tokenizerNote)].filter((x): x is string => !!x))];
+  const priceSources = [...new Set(r.providers.map((p) => p.costPer1kRequests?.priceSource).filter((x): x is string => !!x))];
+  if (priceSources.length) notes.push(`prices: ${priceSources.join('; ')}`);
   for (const n of notes) out.push(indent(st.dim(`note: ${n}`)));
   const problems = [...(r.problems?.old ?? []).map((p) => ({ ...p, side: names.old })), ...(r.problems?.new ?? []).map((p) => ({ ...p, side: names.new }))];
   for (const p of problems) out.push(indent(st.yellow(`${p.side}: ${p.message}`)));

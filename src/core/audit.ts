@@ -3,7 +3,8 @@ import { getEncoder, type EncodingName, type TokenizedText } from './encodings';
 import { divergenceOfTokens, tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
 import { extractPrompt, requestKeyChange, type ExtractOptions } from './formats';
 import { lintExtracted } from './lint';
-import { CACHE_RULES, encodingFor, estimateProvider, PROVIDER_IDS, providerForModel } from './providers';
+import { blockKindsOf, encodingFor, hasProvider, PROVIDER_IDS, providerForModel, ruleFor } from './providers';
+import { estimateProvider } from './providers/estimate';
 import { LineIndex, renderedToSourceOffset } from './text';
 import type { DiffResult, Divergence, ExtractedPrompt, LintFinding, ProviderEstimate, ProviderId, SourcePosition } from './types';
 
@@ -23,6 +24,8 @@ export interface AuditOptions {
   pricePerMTok?: number;
   /** Anthropic: price cache writes at the 1 h TTL rate. */
   ttl1h?: boolean;
+  /** The TTL option whose cache-write price applies (e.g. "1h", "12h"); overrides ttl1h. */
+  cacheTtl?: string;
   /** Run lint rules on the new version (default true). */
   lint?: boolean;
   /** Workspace/repository root: templates' includes, partials and vars files are read under it (with `readFile`). */
@@ -160,38 +163,44 @@ export interface EstimateVersionsInput {
  * Provider estimates for two rendered versions (all providers, or options.provider only). Exported so that
  * callers with their own (incremental) token arrays get exactly the numbers diffVersions reports.
  */
-export function estimateForVersions(input: EstimateVersionsInput, options: Pick<AuditOptions, 'provider' | 'model' | 'pricePerMTok' | 'ttl1h'> & { encoding: EncodingName }): ProviderEstimate[] {
+export function estimateForVersions(input: EstimateVersionsInput, options: Pick<AuditOptions, 'provider' | 'model' | 'pricePerMTok' | 'ttl1h' | 'cacheTtl'> & { encoding: EncodingName }): ProviderEstimate[] {
   const { oldPrompt, newPrompt, oldTokens, newTokens } = input;
   const ids: readonly ProviderId[] = options.provider ? [options.provider] : PROVIDER_IDS;
   const modelProvider = options.model ? options.provider ?? providerForModel(options.model) : undefined;
   const N = newTokens.ids.length;
   const O = oldTokens.ids.length;
-  // Anthropic caches only at cache_control breakpoints. A JSON body says where they are; for a plain
-  // prompt file we assume the app marks the end of this prompt (the usual single system breakpoint).
+  // Breakpoint rules cache only at breakpoints. An Anthropic JSON body says where they are; for a plain prompt
+  // file we assume the app marks the end of this prompt (the usual single system breakpoint).
   const explicit = newPrompt.format === 'json-anthropic' || oldPrompt.format === 'json-anthropic';
   const breakpoints = explicit
     ? { old: oldPrompt.breakpoints.map((o) => tokensBefore(oldTokens, o)), new: newPrompt.breakpoints.map((o) => tokensBefore(newTokens, o)) }
     : { old: O > 0 ? [O] : [], new: N > 0 ? [N] : [] };
   const blocks = explicit ? newPrompt.blocks.map((o) => tokensBefore(newTokens, o)) : undefined;
+  const oldBlocks = explicit ? oldPrompt.blocks.map((o) => tokensBefore(oldTokens, o)) : undefined;
+  const blockKinds = explicit ? blockKindsOf(newPrompt) : undefined;
   // Templates: real requests differ from the first per-request output on, whatever the two versions share.
   const staticPrefix = newPrompt.firstVariableOffset === null ? null : tokensEndingBy(newTokens, newPrompt.firstVariableOffset);
   const reusable = staticPrefix === null ? input.reusablePrefixTokens : Math.min(input.reusablePrefixTokens, staticPrefix);
-  return ids.map((id) => {
+  return ids.filter(hasProvider).map((id) => {
+    const model = modelProvider === id ? options.model : undefined;
+    const unit = ruleFor(id, model).unit.value.kind;
+    const usesBreakpoints = unit === 'content-block' || unit === 'breakpoint';
     const est = estimateProvider(id, {
       reusablePrefixTokens: reusable,
       newTokens: N,
       oldTokens: O,
-      model: modelProvider === id ? options.model : undefined,
+      model,
       pricePerMTok: options.pricePerMTok,
-      breakpoints: id === 'anthropic' ? breakpoints : undefined,
-      blocks: id === 'anthropic' ? blocks : undefined,
+      breakpoints: usesBreakpoints ? breakpoints : undefined,
+      blocks,
+      blockKinds,
+      oldBlocks,
       encoding: options.encoding,
       ttl1h: options.ttl1h,
+      ttl: options.cacheTtl,
     });
-    if (id === 'anthropic' && !explicit) est.rule += '; assumes a breakpoint at the end of this prompt';
+    if (usesBreakpoints && !explicit) est.rule += '; assumes a breakpoint at the end of this prompt';
     if (staticPrefix !== null && staticPrefix < input.reusablePrefixTokens) est.rule += `; per-request output from token ${staticPrefix}`;
-    // The note only matters when the counts are not the provider's own encoding.
-    if (CACHE_RULES[id].tokenizerPublic) delete est.tokenizerNote;
     return est;
   });
 }
@@ -236,3 +245,4 @@ function around(text: string, at: number): string {
 export { extractPrompt } from './formats';
 export { renderedToSourceOffset, sourceToRenderedOffset, LineIndex } from './text';
 export { CACHE_RULES, PROVIDER_IDS } from './providers';
+export { estimateProvider } from './providers/estimate';

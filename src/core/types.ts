@@ -28,9 +28,36 @@ export interface ProviderEstimate {
   /** One line saying which rule applied, e.g. "≥1024 tokens, 128-token steps". */
   rule: string;
   /** Cost of sending the new version 1,000 times with this cache state vs. fully cached, in USD. */
-  costPer1kRequests?: { withChange: number; ifFullyCached: number; extra: number; pricePerMTok: number };
+  costPer1kRequests?: {
+    withChange: number;
+    ifFullyCached: number;
+    extra: number;
+    pricePerMTok: number;
+    /** USD per million cached-read / cache-write tokens used for the figures. */
+    cacheReadPerMTok?: number;
+    cacheWritePerMTok?: number;
+    /** The TTL option whose write price applied, e.g. "5m", "1h", "30m". */
+    ttl?: string;
+    /** Where the prices came from: the price package, its version and date, and the model it matched; or the user's price. */
+    priceSource?: string;
+  };
   /** Where the tokenizer is not public, counts come from a stand-in encoding; this says which. */
   tokenizerNote?: string;
+  /** The rule's unit kind (`token`, `step`, `block`, `content-block`, `breakpoint`, `persisted-unit`). */
+  unit?: 'token' | 'step' | 'block' | 'content-block' | 'breakpoint' | 'persisted-unit';
+  /** Minimum cacheable prefix of the rule that applied, in the provider's tokens. */
+  minimumTokens?: number;
+  /**
+   * Tokens a provider that reuses any common token prefix would serve (the common prefix): compare with
+   * cachedTokens to explain block-boundary, step or persisted-unit misses.
+   */
+  tokenLevelReusable?: number;
+  /** content-block rules: true when the new version is one content block (an edit anywhere in it is a miss). */
+  singleBlock?: boolean;
+  /** The provider's tokens per stand-in token, where known (Claude 4.7+: ~1.3); minimums are judged with it. */
+  tokenizerFactor?: number;
+  /** Tokens this request writes to the cache at the write price. */
+  cacheWriteTokens?: number;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -161,6 +188,8 @@ export interface ExtractedPrompt {
   breakpoints: number[];
   /** Rendered end offsets of cacheable blocks (Anthropic counts its ~20-block lookback in these). */
   blocks: number[];
+  /** Kind of each block in `blocks` (`tool_use`, `tool_result`, `text`, …) when the format knows it (lookback runs). */
+  blockKinds?: string[];
   /** Rendered offset where the final user turn starts (JSON bodies): content after it is expected to vary per request. */
   finalTurnOffset?: number;
   /**

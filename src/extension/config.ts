@@ -1,5 +1,6 @@
 // Reading `promptCache.*` settings. Untrusted workspaces get the user's (machine) values for restricted settings
 // only: a workspace must not point the decoder at a model file of its choosing.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditSettings } from '../auditWorker/protocol';
 // The id lists only (no rule tables, no tokenizer): activation stays cheap.
@@ -27,11 +28,19 @@ function stringArray(v: unknown, fallback: readonly string[]): readonly string[]
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : fallback;
 }
 
+/** A relative rules file is relative to the workspace folder (of `scope`, else the first one). */
+function resolveRulesFile(file: string, scope?: vscode.ConfigurationScope): string {
+  if (path.isAbsolute(file)) return file;
+  const folder = (scope && 'fsPath' in scope ? vscode.workspace.getWorkspaceFolder(scope as vscode.Uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+  return folder ? path.join(folder.uri.fsPath, file) : file;
+}
+
 export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   const provider = c.get<string>('provider', 'anthropic');
   const encoding = c.get<string>('encoding', 'auto');
   const price = c.get<number | null>('pricePerMillionTokens', null);
+  const rulesFile = c.get<string>('rulesFile', '') ?? '';
   const baseline = c.get<string>('baseline', 'gitHead');
   const preset = c.get<string>('decoder.preset', DEFAULT_PRESET);
   const maxMb = c.get<number>('maxFileSizeMB', 5);
@@ -47,6 +56,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
       pricePerMillionTokens: typeof price === 'number' && Number.isFinite(price) && price >= 0 ? price : null,
       deploymentVariables: [...stringArray(c.get('deploymentVariables'), [])],
       workspaceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      ...(rulesFile.trim() ? { rulesFile: resolveRulesFile(rulesFile.trim(), scope) } : {}),
     },
     baseline: baseline === 'lastSave' ? 'lastSave' : 'gitHead',
     patterns: { include: stringArray(c.get('include'), DEFAULT_INCLUDE), exclude: stringArray(c.get('exclude'), DEFAULT_EXCLUDE) },

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 // @ts-expect-error: plain ESM script without type declarations
 import { makeHistoryRepo } from '../../examples/make-history-repo.mjs';
+import { PROVIDER_IDS } from '../../src/core/ids';
 
 const root = resolve(__dirname, '../..');
 const ex = (p: string) => join(root, 'examples/support-agent', p);
@@ -32,6 +33,8 @@ before(async () => {
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'silent',
   });
+  // The core's lazily required dependencies (ajv, prices, model tokenizers) are a bundle of their own, next to it.
+  await esbuild.build({ entryPoints: [join(root, 'src/core/lazyDeps.ts')], outfile: join(work, 'core-lazy.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
   // Prebuilt rank tables next to the bundle, as `npm run build` writes them (start-up in ms, not ~0.3 s).
   try {
     const { writeRankTables } = await import('../../src/core/tokenizer/buildRankTables');
@@ -63,7 +66,7 @@ describe('cli diff', { concurrency: 3 }, () => {
     assert.equal(j.reusablePrefixTokens + j.recomputedTokens, j.new.tokens);
     assert.deepEqual(Object.keys(j.divergence).slice(0, 3), ['offset', 'line', 'column']);
     assert.equal(j.divergence.line, 3);
-    assert.ok(Array.isArray(j.providers) && j.providers.length === 7);
+    assert.ok(Array.isArray(j.providers) && j.providers.length === PROVIDER_IDS.length);
     for (const p of j.providers) assert.deepEqual([typeof p.id, typeof p.cachedTokens, typeof p.hitRatio], ['string', 'number', 'number']);
     assert.equal(r.stderr, '');
   });
@@ -152,8 +155,33 @@ describe('cli errors: one line on stderr, exit 2', { concurrency: 3 }, () => {
     const r = await run(['rules', '--json']);
     assert.equal(r.code, 0);
     const rules = JSON.parse(r.stdout);
-    assert.equal(rules.length, 7);
-    for (const x of rules) assert.equal(x.checked, '2026-11');
+    assert.equal(rules.length, PROVIDER_IDS.length);
+    for (const x of rules) assert.match(x.rule.checked, /^\d{4}-\d{2}-\d{2}$/);
+  });
+  it('rules --provider --model --json prints the one rule for that model, with prices and per-field sources', async () => {
+    const r = await run(['rules', '--provider', 'openai', '--model', 'gpt-4.1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    for (const k of ['provider', 'model', 'minimumTokens', 'unit', 'readMultiplier', 'writeMultiplier', 'inputPerMTok', 'ttl', 'source', 'checked']) assert.ok(k in j, k);
+    assert.deepEqual([j.provider, j.model, j.minimumTokens, j.unit.kind, j.readMultiplier, j.inputPerMTok], ['openai', 'gpt-4.1', 1024, 'step', 0.25, 2]);
+    assert.match(j.fields.minimumTokens.source, /^https:\/\//);
+    assert.match(j.priceSource, /@pydantic\/genai-prices/);
+    const human = await run(['rules', '--provider', 'anthropic', '--model', 'claude-opus-4-7']);
+    assert.match(human.stdout, /minimumTokens +2048 +2026-\d\d-\d\d +unverified +https:\/\//);
+  });
+  it('--rules adds a provider for diff, lint and rules; a bad file is one clear line naming the field', async () => {
+    const f = join(work, 'acme-rules.json');
+    const S = (value: unknown) => ({ value, source: 'https://example.com/acme', checked: '2026-12-01' });
+    writeFileSync(f, JSON.stringify({ providers: [{ id: 'acme-test', name: 'Acme', summary: 'token prefix', minimumTokens: S(1), unit: S({ kind: 'token' }), readMultiplier: S(0.1), writeMultiplier: S({ '5m': 1 }), ttl: S({ options: ['5m'], default: '5m' }), tokenizer: S({ kind: 'exact', encoding: 'o200k_base' }) }] }));
+    const d = await run(['diff', ex('history/system-prompt.md/v3.md'), ex('history/system-prompt.md/v4.md'), '--rules', f, '--provider', 'acme-test', '--json']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(JSON.parse(d.stdout).providers[0].id, 'acme-test');
+    const list = await run(['rules', '--rules', f, '--json']);
+    assert.ok(JSON.parse(list.stdout).some((p: { id: string }) => p.id === 'acme-test'));
+    writeFileSync(f, JSON.stringify({ providers: [{ id: 'openai', readMultiplier: { value: -1, source: 'https://x', checked: '2026-12-01' } }] }));
+    const bad = await run(['rules', '--rules', f]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /acme-rules\.json: does not follow the rules schema:[\s\S]*providers\[0\] \(openai\)\.readMultiplier\.value: must be >= 0/);
   });
   it('--help and --version exit 0', async () => {
     assert.equal((await run(['--help'])).code, 0);

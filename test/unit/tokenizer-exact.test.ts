@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { get_encoding, type Tiktoken } from 'tiktoken';
-import { ENCODING_NAMES, getEncoder, getBpeEncoder, tokenStarts, type EncodingName } from '../../src/core/encodings';
+import { ENCODING_NAMES, getEncoder, getBpeEncoder, tokenStarts, type BpeEncodingName as EncodingName } from '../../src/core/encodings';
 import { BytePairMerger } from '../../src/core/tokenizer/bpe';
 import { BpeEncoder } from '../../src/core/tokenizer/encoder';
 import { defaultClassMode } from '../../src/core/tokenizer/patterns';

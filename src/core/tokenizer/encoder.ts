@@ -1,6 +1,7 @@
 // The encoder: regex pre-tokenizer + per-piece BPE over a compact rank table, with a bounded cache of
 // piece -> tokens (real prompts repeat the same words; a Map hit skips UTF-8 encoding and merging).
-import type { EncodingName, Encoder, TokenizedText } from '../encodings';
+import type { Encoder, TokenizedText } from '../encodings';
+import type { BpeEncodingName as EncodingName } from '../ids';
 import { BytePairMerger } from './bpe';
 import { preTokenizer, type ClassMode } from './patterns';
 import type { RankTable } from './rankTable';

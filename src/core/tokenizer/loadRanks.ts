@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { EncodingName } from '../encodings';
+import type { BpeEncodingName as EncodingName } from '../ids';
 import { RankTable } from './rankTable';
 
 export interface RankData {

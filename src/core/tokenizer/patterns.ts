@@ -15,7 +15,7 @@
 //   the classes are `\p{..}` minus those additions (`v` flag set subtraction); on any other runtime they are
 //   explicit ranges (unicodeClasses.ts, generated). Both give the same ids; the explicit form is ~4x slower
 //   to match because V8 stops optimizing regexes whose source exceeds 20 KB.
-import type { EncodingName } from '../encodings';
+import type { BpeEncodingName as EncodingName } from '../ids';
 import { LETTER, LOWERISH, NUMBER, UNICODE_17_ADDITIONS, UPPERISH } from './unicodeClasses';
 
 /** Rust regex `\s`: the Unicode White_Space property. */
