@@ -2,7 +2,7 @@
 import { getEncoder, type EncodingName, type TokenizedText } from './encodings';
 import { tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
 import { extractPrompt } from './formats';
-import { lintExtracted } from './lint';
+import { lintExtracted, lintReport, type HistoryVersion, type LintReport } from './lint';
 import { CACHE_RULES, encodingFor, estimateProvider, PROVIDER_IDS, providerForModel } from './providers';
 import { LineIndex, renderedToSourceOffset } from './text';
 import type { DiffResult, Divergence, ExtractedPrompt, LintFinding, ProviderEstimate, ProviderId, SourcePosition } from './types';
@@ -104,6 +104,19 @@ export function auditVersions(oldSource: string, newSource: string, options: Aud
 
 /** Lint one prompt file (optionally against its previous version, for drift rules). */
 export function lintPrompt(source: string, options: AuditOptions, previousSource?: string): LintFinding[] {
+  return lintPromptReport(source, options, { previousSource }).findings;
+}
+
+/** What lint may know beyond the file: its previous version, its earlier versions (git), whether it is a whole request. */
+export interface LintInputs {
+  previousSource?: string;
+  history?: readonly HistoryVersion[];
+  wholePrompt?: boolean;
+}
+
+/** lintPrompt with the run-summary facts (cacheable prefix, whole request or fragment). */
+export function lintPromptReport(source: string, options: AuditOptions, inputs: LintInputs = {}): LintReport {
+  const { previousSource } = inputs;
   const { encoding } = resolveEncoding(options);
   const encoder = getEncoder(encoding);
   const prompt = extractPrompt(source, options.fileName, { raw: options.raw });
@@ -113,7 +126,7 @@ export function lintPrompt(source: string, options: AuditOptions, previousSource
     const p = extractPrompt(previousSource, options.oldFileName ?? options.fileName, { raw: options.raw });
     previous = { source: previousSource, prompt: p, tokens: tokenizePieces(encoder, p.text, p.hardBoundaries) };
   }
-  return lintExtracted({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous });
+  return lintReport({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous, history: inputs.history, wholePrompt: inputs.wholePrompt });
 }
 
 /** Inputs to the provider estimates: both rendered versions, their tokens, and the common token prefix. */
