@@ -97,6 +97,21 @@ export class LintHelper {
   get isRequestBody(): boolean {
     return this.ctx.prompt.format.startsWith('json-');
   }
+  /**
+   * Where a request body's generated part ends: tools and system prompt are built for each request, but the
+   * conversation after them replays earlier turns verbatim (a timestamp in an old tool result stays put).
+   */
+  get generatedEnd(): number {
+    const { segments, text } = this.ctx.prompt;
+    for (const s of segments) {
+      const m = /^(messages|contents|input)\[(\d+)\]$/.exec(s.name);
+      if (!m) continue;
+      const role = segments.find((r) => r.name === `${s.name}.role`);
+      if (role && /system|developer/.test(text.slice(role.start, role.end))) continue;
+      return Math.min(s.start, this.prefixEnd);
+    }
+    return this.prefixEnd;
+  }
 }
 
 // ---------- provider facts (the one place lint reads providers.ts) ----------

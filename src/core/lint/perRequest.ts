@@ -26,6 +26,9 @@ const PER_REQUEST_WORDS = new Set([
   'user', 'username', 'login', 'email', 'session', 'uuid', 'guid', 'nonce', 'random', 'cwd', 'pwd', 'workdir',
   'selection', 'input', 'query', 'question', 'clipboard',
 ]);
+/** Words for a kind of id: per request only with a word that says whose (`session_uuid`) or when called (`uuid4()`). */
+const ID_WORDS = new Set(['uuid', 'guid', 'random']);
+const ID_QUALIFIERS = new Set(['session', 'request', 'trace', 'conversation', 'correlation', 'user', 'run', 'thread', 'message']);
 const PER_REQUEST_PAIRS = [
   ['request', 'id'], ['trace', 'id'], ['conversation', 'id'], ['correlation', 'id'], ['thread', 'id'], ['message', 'id'], ['run', 'id'],
   ['working', 'directory'], ['current', 'directory'], ['git', 'status'], ['current', 'branch'], ['recent', 'commits'],
@@ -44,7 +47,7 @@ const CONFIG_HEADS = new Set([
   'placeholder', 'hint', 'name_field', 'pattern', 'regex', 'unit', 'units', 'precision',
 ]);
 /** Modifiers that make a date fixed per deployment: `knowledge_cutoff_date`, `release_date`. */
-const FIXED_MODIFIERS = new Set(['cutoff', 'knowledge', 'release', 'released', 'build', 'launch', 'founded', 'founding', 'effective', 'published', 'copyright', 'birth', 'created', 'updated']);
+const FIXED_MODIFIERS = new Set(['ex', 'example', 'examples', 'sample', 'samples', 'shot', 'shots', 'demo', 'cutoff', 'knowledge', 'release', 'released', 'build', 'launch', 'founded', 'founding', 'effective', 'published', 'copyright', 'birth', 'created', 'updated']);
 /** Names of things fixed per deployment (they do not end the cacheable prefix). */
 const DEPLOYMENT_HEADS = new Set([
   ...CONFIG_HEADS, 'agent', 'assistant', 'bot', 'company', 'organization', 'org', 'product', 'brand', 'app', 'application',
@@ -82,11 +85,16 @@ export function namedPerRequest(expr: string): NameVerdict | undefined {
     if (pair) return { word: pair.join(' ') };
   }
   const hit = words.find((w) => PER_REQUEST_WORDS.has(w));
-  if (hit) return { word: hit };
-  // Calls and filters in the whole expression: `datetime.now().strftime(…)`, `'now' | date`.
+  // A bare `{{UUID}}` names a kind of value (often a redaction token for a fixed id); it is generated per request
+  // when it is called (`uuid4()`) or says whose id it is (`session_uuid`, "Request ID: {{ uuid }}" via the label).
+  const bareId = hit && ID_WORDS.has(hit) && !words.some((w) => ID_QUALIFIERS.has(w));
+  if (hit && !bareId) return { word: hit };
+  // Calls and filters in the whole expression: `datetime.now().strftime(…)`, `'now' | date`, `uuid4()`.
+  const call = /\b(now|today|utcnow|uuid[14]?|random)\s*\(/i.exec(raw) ?? /^['"]now['"]/.exec(raw.trim());
+  if (call) return { word: call[1] ?? 'now' };
   const all = wordsOf(raw);
-  const call = all.find((w) => w === 'now' || w === 'today' || w === 'utcnow' || w === 'uuid4' || w === 'random');
-  return call ? { word: call } : undefined;
+  const nowWord = all.find((w) => w === 'now' || w === 'today' || w === 'utcnow');
+  return nowWord ? { word: nowWord } : undefined;
 }
 
 /** Whether a placeholder's name says it is fixed per deployment (`instructions`, `tools`, `agent_name`). */
@@ -97,17 +105,28 @@ export function namedPerDeployment(expr: string): boolean {
   return DEPLOYMENT_HEADS.has(words[words.length - 1]) || (words.length > 1 && DEPLOYMENT_HEADS.has(words[0]) && words[words.length - 1] === 'name');
 }
 
+/**
+ * Request bodies render their strings JSON-escaped ("line one\\nline two"). The line-based checks need the lines:
+ * this view replaces each two-character escape with two characters that read the same way (`\\n` → " \n"),
+ * so offsets are unchanged and findings map back exactly.
+ */
+export function lineView(text: string): string {
+  return text.replace(/\\(["\\/bfnrt])/g, (_m, c: string) => (c === 'n' || c === 'r' ? ' \n' : c === 't' ? '  ' : ` ${c}`));
+}
+
 // ---------- quiet zones: code blocks and examples ----------
 
 /** Rendered ranges whose values illustrate rather than vary: fenced code blocks, `<example>` blocks, example lines. */
 export function quietZones(text: string): [number, number][] {
   const zones: [number, number][] = [];
   // Fenced code blocks (``` or ~~~, three or more, closed by the same fence or the end of the text).
-  const fence = /^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$/gm;
+  // Prompts kept as JS string literals escape their fences (\\`\\`\\`): the same fence once unescaped.
+  const fence = /^[ \t]{0,3}((?:\\?`){3,}|~{3,})[^\n]*$/gm;
   let open: { start: number; marker: string } | undefined;
   for (let m = fence.exec(text); m; m = fence.exec(text)) {
-    if (!open) open = { start: m.index, marker: m[1] };
-    else if (m[1][0] === open.marker[0] && m[1].length >= open.marker.length && m[0].trim() === m[1]) {
+    const marker = m[1].replace(/\\/g, '');
+    if (!open) open = { start: m.index, marker };
+    else if (marker[0] === open.marker[0] && marker.length >= open.marker.length && m[0].trim() === m[1]) {
       zones.push([open.start, m.index + m[0].length]);
       open = undefined;
     }
@@ -158,7 +177,7 @@ export const VALUE_SHAPES: readonly Shape[] = [
 
 /** The nil UUID and all-zero ids are placeholders, never generated values. */
 export function isPlaceholderValue(v: string): boolean {
-  return /^[0-]+$/.test(v) || /^(?:f+-?)+$/i.test(v) || /example\.(?:com|org|net)$|@example\b/i.test(v);
+  return /^[0-]+$/.test(v) || /^(?:f+-?)+$/i.test(v) || /@example\.(?:com|org|net)$/i.test(v);
 }
 
 /** Output of a command run per request, pasted into the prompt by a harness. */
@@ -183,7 +202,7 @@ const ROLE_LABEL = /^(?:user|human|assistant|ai|bot|system|model|customer|agent|
 // `Label: value` / `Label = value` at the start of a line (after a bullet, bold or a `# ` heading), or
 // `<label>value</label>`, or "The current date is …" / "Today is …" / "It is now …" phrases.
 const LABEL_LINE = /^[ \t]*(?:[-*•>]\s+|#{1,6}\s+)?(?:\*\*|__)?([A-Za-z][A-Za-z'’ _.-]{0,40}?)(?:\*\*|__)?[ \t]*(?::|=|：)(?:\*\*|__)?[ \t]*(\S[^\n]*)?$/gm;
-const LABEL_TAG = /<([a-z][\w-]{1,40})>([^<\n]{1,120})<\/\1>/gi;
+const LABEL_TAG = /<([a-z][\w-]{1,40})>([^<\n]{1,400})<\/\1>/gi;
 const LABEL_PHRASE =
   /\b(?:(?:the\s+)?(?:current|today's|today’s)\s+(?:date(?:\s+and\s+time)?|time(?:\s+and\s+date)?|datetime)\s+is|today\s+is|it\s+is\s+(?:now|currently)|the\s+time\s+is|the\s+user(?:'s|’s)\s+[a-z ]{2,30}?\s+is)\s+(\S[^\n]{0,80})/gi;
 
@@ -198,7 +217,7 @@ function valueFits(word: string, value: string): boolean {
     case 'tonight': case 'yesterday': case 'tomorrow':
       return /\d/.test(v) || new RegExp(`^(?:${DAYS}|${MONTHS})\\b`, 'i').test(v);
     case 'cwd': case 'pwd': case 'workdir': case 'working directory': case 'current directory':
-      return /^[`'"]?(?:[/~]|[A-Za-z]:\\)/.test(v);
+      return /^[`'"]?(?:[/~]|[A-Za-z]:[\\/])/.test(v);
     case 'git status': case 'recent commits':
       return true;
     case 'current branch':
@@ -214,7 +233,6 @@ function valueFits(word: string, value: string): boolean {
 
 const TIME_WORDS = new Set(['date', 'time', 'timestamp', 'datetime', 'clock', 'epoch', 'utc']);
 const NOW_QUALIFIERS = new Set(['today', 'current', 'now', 'local', 'request', 'session', 'server', 'system', 'utc', 'started', 'start']);
-const ID_QUALIFIERS = new Set(['session', 'request', 'trace', 'conversation', 'correlation', 'user', 'run', 'thread', 'message']);
 
 /**
  * A label is a weaker signal than a placeholder's name: "Date: 2024-01-01" is a document's date, "Role GUID: …" a
@@ -253,8 +271,10 @@ export function labelledValues(text: string): LabelledValue[] {
   LABEL_PHRASE.lastIndex = 0;
   for (let m = LABEL_PHRASE.exec(text); m; m = LABEL_PHRASE.exec(text)) {
     const phrase = m[0].slice(0, m[0].length - m[1].length).trim();
+    // The value ends with its sentence: "The user's OS version is darwin 24.5.0. The absolute path …".
+    const value = m[1].replace(/\.(?:\s.*)?$/, '');
     const label = /user/i.test(phrase) ? phrase.replace(/^the\s+/i, '').replace(/\s+is$/i, '') : /time/i.test(phrase) && !/date/i.test(phrase) ? 'current time' : /now|currently/i.test(phrase) ? 'now' : 'today date';
-    consider(m.index, m.index + m[0].length, label, m[1]);
+    consider(m.index, m.index + m[0].length, label, value);
   }
   return out;
 }
@@ -274,7 +294,10 @@ export function textPlaceholders(text: string): TextPlaceholder[] {
   const out: TextPlaceholder[] = [];
   TEXT_PLACEHOLDER.lastIndex = 0;
   for (let m = TEXT_PLACEHOLDER.exec(text); m; m = TEXT_PLACEHOLDER.exec(text)) {
-    out.push({ start: m.index, end: m.index + m[0].length, expr: (m[1] ?? m[2] ?? m[3] ?? m[4]).trim() });
+    const expr = (m[1] ?? m[2] ?? m[3] ?? m[4]).trim();
+    // Mustache/Handlebars sections and comments (`{{#x}}`, `{{/x}}`, `{{^x}}`, `{{!x}}`, `{{>x}}`) output nothing.
+    if (/^[#/^!>]/.test(expr)) continue;
+    out.push({ start: m.index, end: m.index + m[0].length, expr });
   }
   return out;
 }

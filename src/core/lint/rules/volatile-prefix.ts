@@ -7,6 +7,7 @@ import {
   inZones,
   isPlaceholderValue,
   labelledValues,
+  lineView,
   LiteralHistory,
   namedPerRequest,
   quietZones,
@@ -30,7 +31,7 @@ export const rule: LintRule = {
     '- **its name**: a template placeholder or expression whose name says so, matched as whole words (`current_date`, `now()`, `user.email`, `request_id`, `${selection}`, `${input:topic}`; `validate` is not "date", `return_format` is not "turn", `date_format` and `knowledge_cutoff_date` are configuration). Placeholder-looking text in static files (`{{ current_date }}`, `${userName}`, `{today}`) counts too: some app fills it in.',
     '- **its label**: "Today\'s date: 2025-06-01", "The current date is …", "Working directory: /Users/…", "Session ID: …", "Git user: …", a `gitStatus:` block, `<user_info>`; the value must look like one (a date, a path, an id), not prose.',
     '- **`git status` output** pasted by a harness ("On branch …", "Changes not staged for commit:").',
-    '- **a request body**: bodies are generated per request, so a timestamp, UUID, epoch time, e-mail address, long hex id or date before the final user turn was produced for this request.',
+    '- **a request body**: its tools and system prompt are built for each request, so a timestamp, UUID, epoch time, e-mail address, long hex id or date there was produced for this request (earlier turns of the conversation are replayed as they were, and are not flagged by shape).',
     '- **its history**: a number, date or id in a static file whose value changed across the file\'s earlier versions (the CLI reads them from git for `lint`; the previous version counts as one). The finding lists the commits and the values it had.',
     '',
     'Not flagged: literals that never changed in a static file (pinned action SHAs, role GUIDs, the nil UUID, "effective 2024-01-01"), prose and type names that merely contain a word (`SessionIdleEvent`, "session identifier"), anything inside fenced code blocks, `<example>` blocks, example lines ("e.g. …") and sections headed "Examples", values in the final user message of a request body, and values with fewer than 32 tokens after them.',
@@ -55,7 +56,8 @@ interface Candidate {
 
 function volatilePrefix(h: LintHelper): LintFinding[] {
   const { prompt } = h.ctx;
-  const text = prompt.text;
+  // Bodies: read their JSON strings line by line (same offsets).
+  const text = h.isRequestBody ? lineView(prompt.text) : prompt.text;
   const limit = h.prefixEnd;
   const zones = quietZones(text);
   const candidates: Candidate[] = [];
@@ -116,10 +118,11 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
   }
   // 5. Request bodies are generated per request: generated-looking values in them were made for this one.
   if (h.isRequestBody) {
+    const generatedEnd = h.generatedEnd;
     for (const shape of VALUE_SHAPES) {
       shape.re.lastIndex = 0;
       for (let m = shape.re.exec(text); m; m = shape.re.exec(text)) {
-        if (m.index >= limit) break;
+        if (m.index >= generatedEnd) break;
         if (isPlaceholderValue(m[0])) continue;
         candidates.push({
           start: m.index,
