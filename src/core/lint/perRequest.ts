@@ -351,7 +351,7 @@ export class LiteralHistory {
   changesIn(line: string): LiteralChange[] {
     const { mask, literals } = maskLine(line);
     // Too little text around the literals to say it is the same line ("1.", "Step 3:").
-    if (literals.length === 0 || mask.replace(/\u0000/g, '').replace(/[^A-Za-z]/g, '').length < 4) return [];
+    if (literals.length === 0 || mask.replace(/[^A-Za-z]/g, '').length < 4) return [];
     const out: LiteralChange[] = [];
     literals.forEach((lit, k) => {
       const commits: LiteralChange['commits'] = [];

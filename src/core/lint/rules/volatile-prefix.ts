@@ -171,7 +171,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
     out.push({
       ruleId: 'volatile-prefix',
       severity: c.severity,
-      message: `Per-request ${c.what} in the cacheable prefix: ${c.evidence.summary} Each new value makes the provider recompute the ${count(atRisk)} tokens from here on; move it to the end (e.g. the final user message) or make it coarser.`,
+      message: `Per-request ${c.what} in the cacheable prefix. ${c.evidence.summary} Each new value makes the provider recompute the ${count(atRisk)} tokens from here on; move it to the end (e.g. the final user message) or make it coarser.`,
       range: h.range(ss, Math.max(se, ss + 1)),
       tokensAtRisk: atRisk,
       ...(c.fix ? { fix: c.fix } : {}),
