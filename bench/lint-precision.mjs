@@ -7,6 +7,7 @@
 //   node bench/lint-precision.mjs                 figures
 //   node bench/lint-precision.mjs --unlabelled    also list the findings no label covers yet (to label them)
 //   node bench/lint-precision.mjs --json          figures as JSON
+//   node bench/lint-precision.mjs --heldout       precision on the held-out files only (added after the rules were fixed)
 //   node bench/lint-precision.mjs --src <dir>     lint with another source tree's src/core (the "before" rules)
 import * as esbuild from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
@@ -87,12 +88,14 @@ async function main() {
   const labels = new Map(loadLabels().map((l) => [l.key, l]));
   const found = await lintCorpus(core, corpus);
   const rules = [...new Set([...found.map((x) => x.finding.ruleId), ...[...labels.values()].map((l) => l.rule)])].sort();
+  const heldout = new Set(corpus.filter((c) => c.heldout).map((c) => c.file));
+  const scope = flag('--heldout') ? (file) => heldout.has(file) : () => true;
   const rows = [];
   for (const rule of rules) {
-    const now = found.filter((x) => x.finding.ruleId === rule);
+    const now = found.filter((x) => x.finding.ruleId === rule && scope(x.file));
     const lab = now.map((x) => labels.get(x.key)).filter(Boolean);
     const t = lab.filter((l) => l.label === 'true').length;
-    const before = [...labels.values()].filter((l) => l.rule === rule && l.before);
+    const before = [...labels.values()].filter((l) => l.rule === rule && l.before && scope(l.file));
     const bt = before.filter((l) => l.label === 'true').length;
     rows.push({ rule, findings: now.length, labelled: lab.length, true: t, false: lab.length - t, unlabelled: now.length - lab.length, precision: lab.length ? t / lab.length : null, before: { findings: before.length, true: bt, precision: before.length ? bt / before.length : null } });
   }
@@ -119,6 +122,7 @@ async function main() {
     console.log(JSON.stringify({ files: corpus.length, labels: labelledTotal, rules: rows, recall: { found: hits, planted: cases.length, byPlant: Object.fromEntries(recall) } }, null, 2));
     return;
   }
+  if (flag('--heldout')) console.log(`held-out files only: ${heldout.size} (collected and labelled after the rules were rebuilt)`);
   console.log(`corpus: ${corpus.length} files, ${labelledTotal} labelled findings (${[...labels.values()].filter((l) => l.before).length} from the rules before the rebuild)`);
   console.log(`run: provider ${RUN_OPTIONS.provider}, model ${RUN_OPTIONS.model}; git history for ${corpus.filter((c) => c.history.length).length} file(s)\n`);
   const table = [['rule', 'findings', 'labelled', 'true', 'false', 'unlabelled', 'precision', 'before: findings', 'before: precision']];

@@ -52,6 +52,7 @@ function insertionLines(text) {
   const lines = text.split('\n');
   const ok = [];
   let inFence = false;
+  let inExample = false;
   let inFront = lines[0] === '---';
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
@@ -61,6 +62,10 @@ function insertionLines(text) {
     }
     // Fences as the rule sees them, escaped ones too (prompts kept as JS strings write \`\`\`).
     if (/^\s*((\\?`){3}|~~~)/.test(l)) inFence = !inFence;
+    // Not inside an <example> block either: the rule leaves examples alone, by design.
+    if (/<example/i.test(l)) inExample = true;
+    if (/<\/example/i.test(l)) inExample = false;
+    if (inExample) continue;
     // Not inside a code block, a table, an <example> or a template block tag line, and only before a blank or heading line.
     // At least ~100 tokens must follow: a value at the very end costs only itself (the rule's tail tolerance).
     if (inFence || i < 1 || lines.slice(i + 1).join('\n').length < 400) continue;

@@ -118,6 +118,11 @@ export function lineView(text: string): string {
 
 /** Rendered ranges whose values illustrate rather than vary: fenced code blocks, `<example>` blocks, example lines. */
 export function quietZones(text: string): [number, number][] {
+  return [...codeBlocks(text), ...exampleZones(text)];
+}
+
+/** Fenced code blocks: shown code, whose `${…}` and `{{…}}` nobody fills in. */
+export function codeBlocks(text: string): [number, number][] {
   const zones: [number, number][] = [];
   // Fenced code blocks (``` or ~~~, three or more, closed by the same fence or the end of the text).
   // Prompts kept as JS string literals escape their fences (\\`\\`\\`): the same fence once unescaped.
@@ -132,11 +137,17 @@ export function quietZones(text: string): [number, number][] {
     }
   }
   if (open) zones.push([open.start, text.length]);
+  return zones;
+}
+
+/** `<example>` blocks, example lines and "Examples" sections: their values illustrate. */
+function exampleZones(text: string): [number, number][] {
+  const zones: [number, number][] = [];
   // <example>…</example>, <examples>…</examples>, <sample…>.
   const tag = /<(examples?|sample[\w-]*|example[\w-]*)\b[^>]*>[\s\S]*?<\/\1>/gi;
   for (let m = tag.exec(text); m; m = tag.exec(text)) zones.push([m.index, m.index + m[0].length]);
   // Lines that say they are examples.
-  const exampleLine = /^[^\n]*(?:\be\.g\.|\bfor example\b|\bfor instance\b|\bexamples?\s*:|\bsuch as\b|\blike\s+[`"'])[^\n]*$/gim;
+  const exampleLine = /^[^\n]*(?:\be\.g\.|\bfor example\b|\bfor instance\b|\bexamples?\s*:)[^\n]*$/gim;
   for (let m = exampleLine.exec(text); m; m = exampleLine.exec(text)) zones.push([m.index, m.index + m[0].length]);
   // Sections headed "Example(s)": up to the next heading of the same or a higher level.
   const heading = /^(#{1,6})[ \t]+(.*)$/gm;

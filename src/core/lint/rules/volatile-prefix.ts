@@ -3,6 +3,7 @@
 // request body (generated per request), command output, or a literal that changed across the file's history.
 import { clip, count, moveLineFix, splitLines, type LintHelper, type LintRule } from '../helper';
 import {
+  codeBlocks,
   COMMAND_OUTPUT,
   inZones,
   isPlaceholderValue,
@@ -42,7 +43,14 @@ export const rule: LintRule = {
   check: volatilePrefix,
 };
 
+/**
+ * Which quiet zones apply: a template engine fills its placeholders wherever they are (even in an example); a
+ * placeholder written as text is not filled inside shown code; labels and shapes are quiet in code and examples.
+ */
+type Quiet = 'none' | 'code' | 'all';
+
 interface Candidate {
+  quiet: Quiet;
   /** Rendered offsets. */
   start: number;
   end: number;
@@ -59,7 +67,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
   // Bodies: read their JSON strings line by line (same offsets).
   const text = h.isRequestBody ? lineView(prompt.text) : prompt.text;
   const limit = h.prefixEnd;
-  const zones = quietZones(text);
+  const zones = { all: quietZones(text), code: codeBlocks(text), none: [] as [number, number][] };
   const candidates: Candidate[] = [];
   const isTemplate = (prompt.placeholders ?? []).length > 0 || prompt.format.startsWith('template-') || prompt.format === 'prompty';
 
@@ -76,6 +84,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
       severity: 'warning',
       source: [p.sourceStart, p.sourceEnd],
       fix: moveLineFix(h, p),
+      quiet: 'none',
     });
   }
   // 2. Placeholder-looking text in files the auditor does not render (an app fills it in).
@@ -89,6 +98,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
         what: `placeholder \`${clip(text.slice(p.start, p.end), 40)}\``,
         evidence: { kind: 'placeholder-name', name: p.expr, summary: `The placeholder's name says it varies per request ("${verdict.word}").` },
         severity: 'warning',
+        quiet: 'code',
       });
     }
   }
@@ -100,6 +110,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
       what: `\`${clip(text.slice(l.start, l.end))}\``,
       evidence: { kind: 'label', name: l.label, summary: `The label "${clip(l.label, 40)}" names a value that varies per request ("${l.word}").` },
       severity: 'warning',
+      quiet: 'all',
     });
   }
   // 4. Output of commands run per request.
@@ -113,6 +124,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
         what: `\`${clip(m[0])}\``,
         evidence: { kind: 'command-output', summary: `${shape.kind} is captured when the request is made.` },
         severity: 'warning',
+        quiet: 'all',
       });
     }
   }
@@ -130,6 +142,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
           what: `${shape.kind} \`${clip(m[0])}\``,
           evidence: { kind: 'request-body', summary: `A ${shape.kind} in a request body, which is generated per request.` },
           severity: 'warning',
+          quiet: 'all',
         });
       }
     }
@@ -153,6 +166,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
           // One change may be a deliberate edit; a value that keeps changing is per-release churn.
           severity: n >= 2 ? 'warning' : 'info',
           source: [s, s + c.value.length],
+          quiet: 'all',
         });
       }
     }
@@ -162,7 +176,7 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
   const covered: [number, number][] = [];
   for (const c of candidates) {
     if (c.start >= limit) continue;
-    if (inZones(zones, c.start, c.end) || covered.some(([a, b]) => c.start < b && c.end > a)) continue;
+    if (inZones(zones[c.quiet], c.start, c.end) || covered.some(([a, b]) => c.start < b && c.end > a)) continue;
     // Little follows: a volatile value at the very end costs only itself.
     if (h.atRiskFromRendered(c.end) < TAIL_TOLERANCE_TOKENS) continue;
     covered.push([c.start, c.end]);
