@@ -53,6 +53,7 @@ function insertionLines(text) {
   const ok = [];
   let inFence = false;
   let inExample = false;
+  let inExampleSection = false;
   let inFront = lines[0] === '---';
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
@@ -65,7 +66,9 @@ function insertionLines(text) {
     // Not inside an <example> block either: the rule leaves examples alone, by design.
     if (/<example/i.test(l)) inExample = true;
     if (/<\/example/i.test(l)) inExample = false;
-    if (inExample) continue;
+    // …nor in a section headed "Example(s)" (up to the next heading).
+    if (/^#{1,6}\s/.test(l)) inExampleSection = /\bexamples?\b|\bsample\b/i.test(l);
+    if (inExample || inExampleSection) continue;
     // Not inside a code block, a table, an <example> or a template block tag line, and only before a blank or heading line.
     // At least ~100 tokens must follow: a value at the very end costs only itself (the rule's tail tolerance).
     if (inFence || i < 1 || lines.slice(i + 1).join('\n').length < 400) continue;
