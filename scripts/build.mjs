@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { generate as generateRuleDocs } from './gen-rules-docs.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -30,6 +31,9 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
+
+// docs/rules.md (lint section) and media/rules.md come from the rule files.
+await generateRuleDocs();
 
 const contexts = [];
 for (const e of nodeEntries) {

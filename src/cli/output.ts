@@ -97,7 +97,9 @@ export function formatDiff(r: DiffResult, names: { old: string; new: string }, s
 export function formatFindings(file: string, findings: LintFinding[], st: Style): string {
   const rows = findings.map((f) => {
     const sev = f.severity === 'error' ? st.red('error') : f.severity === 'warning' ? st.yellow('warning') : st.cyan('info');
-    return [`${file}:${f.range.start.line}:${f.range.start.column}`, sev, st.dim(f.ruleId), `${f.message}${f.fix ? st.dim(' [fix available]') : ''}`];
+    // The evidence (why the rule believes it), unless the message already says it.
+    const evidence = f.evidence && !f.message.includes(f.evidence.summary) ? st.dim(` (${f.evidence.summary})`) : '';
+    return [`${file}:${f.range.start.line}:${f.range.start.column}`, sev, st.dim(f.ruleId), `${f.message}${evidence}${f.fix ? st.dim(' [fix available]') : ''}`];
   });
   return table(rows);
 }

@@ -2,7 +2,7 @@
 import { getEncoder, type EncodingName, type TokenizedText } from './encodings';
 import { divergenceOfTokens, tokenDivergence, tokenizePieces, tokensBefore, type TokenDivergence } from './divergence';
 import { extractPrompt, requestKeyChange, type ExtractOptions } from './formats';
-import { lintExtracted } from './lint';
+import { lintExtracted, lintReport, type HistoryVersion, type LintReport } from './lint';
 import { blockKindsOf, encodingFor, hasProvider, PROVIDER_IDS, providerForModel, ruleFor } from './providers';
 import { estimateProvider } from './providers/estimate';
 import { LineIndex, renderedToSourceOffset } from './text';
@@ -138,6 +138,19 @@ export function auditVersions(oldSource: string, newSource: string, options: Aud
 
 /** Lint one prompt file (optionally against its previous version, for drift rules). */
 export function lintPrompt(source: string, options: AuditOptions, previousSource?: string): LintFinding[] {
+  return lintPromptReport(source, options, { previousSource }).findings;
+}
+
+/** What lint may know beyond the file: its previous version, its earlier versions (git), whether it is a whole request. */
+export interface LintInputs {
+  previousSource?: string;
+  history?: readonly HistoryVersion[];
+  wholePrompt?: boolean;
+}
+
+/** lintPrompt with the run-summary facts (cacheable prefix, whole request or fragment). */
+export function lintPromptReport(source: string, options: AuditOptions, inputs: LintInputs = {}): LintReport {
+  const { previousSource } = inputs;
   const { encoding } = resolveEncoding(options);
   const encoder = getEncoder(encoding);
   const prompt = extractPrompt(source, options.fileName, extractOptions(options));
@@ -147,7 +160,7 @@ export function lintPrompt(source: string, options: AuditOptions, previousSource
     const p = extractPrompt(previousSource, options.oldFileName ?? options.fileName, extractOptions(options));
     previous = { source: previousSource, prompt: p, tokens: tokenizePieces(encoder, p.text, p.hardBoundaries) };
   }
-  return lintExtracted({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous });
+  return lintReport({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous, history: inputs.history, wholePrompt: inputs.wholePrompt });
 }
 
 /** Inputs to the provider estimates: both rendered versions, their tokens, and the common token prefix. */

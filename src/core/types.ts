@@ -76,6 +76,26 @@ export interface LintFinding {
   tokensAtRisk: number;
   /** A sound, self-contained fix, when there is one. */
   fix?: { title: string; edits: TextEdit[] };
+  /** Why the rule believes this: the placeholder's name, the label, the commits where the value changed… */
+  evidence?: LintEvidence;
+}
+
+/** How a lint rule knows what it reports (shown next to the finding; the docs list each rule's kinds). */
+export interface LintEvidence {
+  kind:
+    | 'placeholder-name' // a template placeholder whose name says it varies per request
+    | 'label' // a "Today's date: …" line: the label names a per-request value
+    | 'request-body' // a value in a request body, which is generated per request
+    | 'history' // the literal changed across the file's earlier versions (git history)
+    | 'command-output' // output of a command run per request (`git status`)
+    | 'previous-version' // compared with the previous version (drift rules)
+    | 'measurement'; // counted: tokens, blocks, breakpoints
+  /** One sentence for people. */
+  summary: string;
+  /** The placeholder, label or key that tells. */
+  name?: string;
+  /** Versions in which the value changed (oldest first): commit, date, the value it had there. */
+  commits?: { commit: string; date?: string; value: string }[];
 }
 
 export interface Divergence extends SourcePosition {

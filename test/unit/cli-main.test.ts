@@ -206,8 +206,8 @@ describe('cli lint', { concurrency: 3 }, () => {
     const d = await run(['lint', 'examples/support-agent', '--json', '--fail-on', 'none']);
     assert.equal(d.code, 0);
     const files = JSON.parse(d.stdout).map((x: { file: string }) => x.file);
-    assert.ok(files.includes('examples/support-agent/reply.j2') && files.length > 4, 'directories expand to prompt files recursively');
-    assert.ok(files.includes('examples/support-agent/request.json'), 'a request body found by a walk is linted');
+    // Folder walks take the default prompt-file globs (src/core/promptFiles.ts); cli-lint.test.ts covers the rest.
+    assert.ok(files.includes('examples/support-agent/reply.j2') && files.includes('examples/support-agent/draft-refund-reply.prompt.md') && files.length > 4, 'directories expand to prompt files recursively');
     assert.ok(!files.includes('examples/support-agent/history/manifest.json'), 'other JSON found by a walk is not a prompt');
     const named = await run(['lint', ex('history/manifest.json'), '--json', '--fail-on', 'none']);
     assert.equal(JSON.parse(named.stdout).length, 1, 'a JSON file named explicitly is linted');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lintPrompt } from '../../src/core/audit';
+import { lintPrompt, lintPromptReport } from '../../src/core/audit';
 import { LINT_RULES } from '../../src/core/lint';
 import type { LintFinding, TextEdit } from '../../src/core/types';
 
@@ -25,34 +25,44 @@ describe('lint rule table', () => {
     const doc = readFileSync(join(__dirname, '../../docs/rules.md'), 'utf8');
     for (const r of LINT_RULES) assert.ok(doc.includes(`### ${r.id}\n`), r.id);
   });
+  it('every rule says what its evidence is', () => {
+    for (const r of LINT_RULES) assert.ok(r.evidence.length > 10, r.id);
+  });
 });
 
-describe('volatile-prefix', () => {
-  it('flags a timestamp, a UUID and "today is" before static content', () => {
-    for (const v of ['Working directory: /home/dev/projects/shop', 'On branch feature/returns-flow', 'Generated at 2026-11-22T10:31:07Z.', 'Request 3f2b8c1e-9d4a-4e7b-a1c2-0b9d8e7f6a5c.', 'Today is Sunday, November 22.', 'Session id: a81f9c0d7e6b5a43']) {
+describe('volatile-prefix (see core-lint-volatile.test.ts for the corpus cases)', () => {
+  it('flags per-request values that say so, before static content', () => {
+    for (const v of ['Working directory: /home/dev/projects/shop', 'On branch feature/returns-flow', "Today's date: 2026-11-22", 'Request id: 3f2b8c1e-9d4a-4e7b-a1c2-0b9d8e7f6a5c', 'Today is Sunday, November 22.', 'Session id: a81f9c0d7e6b5a43']) {
       const f = lintPrompt(`You are a helper.\n${v}\n${STATIC}`, { fileName: 'p.md' });
       assert.deepEqual(ids(f), ['volatile-prefix'], v);
       assert.equal(f[0].range.start.line, 2);
       assert.ok(f[0].tokensAtRisk > 1000);
+      assert.ok(f[0].evidence?.summary, `${v}: evidence`);
     }
   });
-  it('no false alarm: a fixed date in static text, a date at the very end, a date in the final user message', () => {
+  it('no false alarm: a fixed date or timestamp in static text, a date at the very end, a date in the final user message', () => {
     assert.deepEqual(lintPrompt(`Policy effective 2024-01-01.\n${STATIC}`, { fileName: 'p.md' }), []);
+    assert.deepEqual(lintPrompt(`Generated at 2026-11-22T10:31:07Z.\n${STATIC}`, { fileName: 'p.md' }), [], 'a literal that never changed is not volatile');
     assert.deepEqual(lintPrompt(`Run commands from the working directory of the repository.\n${STATIC}`, { fileName: 'p.md' }), []);
     assert.deepEqual(lintPrompt(`${STATIC}\nToday is 2026-11-22.\n`, { fileName: 'p.md' }), []);
     const body = JSON.stringify({ system: STATIC, messages: [{ role: 'user', content: 'Today is 2026-11-22T10:00:00Z, where is my parcel?' }] });
     assert.deepEqual(lintPrompt(body, { fileName: 'r.json' }), []);
   });
-  it('flags a plain date only when it changed since the previous version', () => {
+  it('flags a literal only when it changed since the previous version, with that as evidence', () => {
     const prev = `Prices as of 2026-11-21.\n${STATIC}`;
     const cur = `Prices as of 2026-11-22.\n${STATIC}`;
-    assert.deepEqual(ids(lintPrompt(cur, { fileName: 'p.md' }, prev)), ['volatile-prefix']);
+    const f = lintPrompt(cur, { fileName: 'p.md' }, prev);
+    assert.deepEqual(ids(f), ['volatile-prefix']);
+    assert.equal(f[0].evidence?.kind, 'history');
+    assert.deepEqual(f[0].evidence?.commits?.map((c) => c.value), ['2026-11-21']);
     assert.deepEqual(lintPrompt(cur, { fileName: 'p.md' }, cur), []);
   });
   it('flags per-request template placeholders near the top, with a sound move fix', () => {
     const src = `Intro line.\nToday is {{ current_date }}.\n${STATIC}\n`;
     const f = lintPrompt(src, { fileName: 't.j2' });
     assert.deepEqual(ids(f), ['volatile-prefix']);
+    assert.equal(f[0].evidence?.kind, 'placeholder-name');
+    assert.equal(f[0].evidence?.name, 'current_date');
     const fixed = applyEdits(src, f[0].fix!.edits);
     assert.equal(fixed, `Intro line.\n${STATIC}\nToday is {{ current_date }}.\n`);
     assert.deepEqual(lintPrompt(fixed, { fileName: 't.j2' }), []);
@@ -79,18 +89,28 @@ describe('placeholder-before-static', () => {
 });
 
 describe('below-minimum', () => {
-  it('warns when the cacheable prefix is below the chosen provider minimum', () => {
-    const f = lintPrompt('You are a helpful assistant.', { fileName: 'p.txt', provider: 'openai' });
+  it('warns when a whole request is below the chosen provider minimum', () => {
+    const f = lintPromptReport('You are a helpful assistant.', { fileName: 'p.txt', provider: 'openai' }, { wholePrompt: true }).findings;
     assert.deepEqual(ids(f), ['below-minimum']);
     assert.match(f[0].message, /1,024/);
-    const g = lintPrompt(`Short intro.\n{{ question }}\n${STATIC}`, { fileName: 't.j2', provider: 'anthropic', model: 'claude-opus-4-5' });
+    const g = lintPromptReport(`Short intro.\n{{ question }}\n${STATIC}`, { fileName: 't.j2', provider: 'anthropic', model: 'claude-opus-4-5' }, { wholePrompt: true }).findings;
     assert.ok(ids(g).includes('below-minimum'));
     assert.match(g.find((x) => x.ruleId === 'below-minimum')!.message, /4,096/);
+    const body = JSON.stringify({ system: 'Be brief.', messages: [{ role: 'user', content: 'hi' }] });
+    assert.deepEqual(ids(lintPrompt(body, { fileName: 'r.json', provider: 'anthropic' })), ['below-minimum'], 'a request body is a whole request');
+    const marked = '---\nprompt-cache: whole-prompt\n---\nAnswer in one line.\n';
+    assert.deepEqual(ids(lintPrompt(marked, { fileName: 'a.prompt.md', provider: 'openai' })), ['below-minimum'], 'front matter marks a whole prompt');
+  });
+  it('fragments (instruction files, templates) are not warned per file; the report says how short they are', () => {
+    const r = lintPromptReport('Use tabs, not spaces.', { fileName: 'AGENTS.md', provider: 'openai' });
+    assert.deepEqual(r.findings, []);
+    assert.equal(r.prefix.whole, false);
+    assert.ok(r.prefix.tokens > 0 && r.prefix.tokens < 20);
   });
   it('no false alarm: long enough, or a self-hosted engine, or a short prompt with no provider chosen', () => {
-    assert.deepEqual(lintPrompt(STATIC, { fileName: 'p.txt', provider: 'openai' }), []);
-    assert.deepEqual(lintPrompt('Hi.', { fileName: 'p.txt', provider: 'vllm' }), []);
-    assert.deepEqual(lintPrompt('Hi.', { fileName: 'p.txt' }), []);
+    assert.deepEqual(lintPromptReport(STATIC, { fileName: 'p.txt', provider: 'openai' }, { wholePrompt: true }).findings, []);
+    assert.deepEqual(lintPromptReport('Hi.', { fileName: 'p.txt', provider: 'vllm' }, { wholePrompt: true }).findings, []);
+    assert.deepEqual(lintPromptReport('Hi.', { fileName: 'p.txt' }, { wholePrompt: true }).findings, []);
   });
 });
 
