@@ -67,7 +67,7 @@ describe('measure subcommand', () => {
     await assert.rejects(run(oldFile, newFile, '--runs', '1'), (e: unknown) => e instanceof CliError && e.exitCode === 2);
     // A large model is not written without --yes when nobody can be asked.
     await assert.rejects(
-      run(oldFile, newFile, '--preset', 'gpt2-small', '--raw', '--cache-dir', path.join(root, 'big')),
+      run(oldFile, newFile, '--preset', 'smollm2-135m', '--raw', '--cache-dir', path.join(root, 'big')),
       (e: unknown) => e instanceof CliError && /--yes/.test(e.message),
     );
     assert.equal(fs.existsSync(path.join(root, 'big', 'models')), false);

@@ -46,7 +46,7 @@ describe('DecoderClient (worker thread)', () => {
       maxGap = Math.max(maxGap, performance.now() - last);
       assert.equal(m.tokens, 2000);
       assert.equal(m.recomputedTokens, 500);
-      assert.equal(m.cold.runsMs.length, 5);
+      assert.ok(m.cold.runsMs.length >= 5 && m.warm.runsMs.length === m.cold.runsMs.length);
       assert.equal(m.threads, 1);
       // Timing figures are not compared here (benchmarks report them; shared CI machines are noisy).
       assert.ok(m.cold.minMs > 0 && m.warm.minMs > 0);

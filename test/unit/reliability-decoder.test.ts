@@ -111,7 +111,7 @@ describe('a damaged model cache is repaired, not fatal (CLI)', () => {
     'generation killed half-way (SIGKILL): the next run works and no partial files are left behind',
     async () => {
       const cacheDir = path.join(tmp, 'killed');
-      const child = spawn(process.execPath, [CLI, 'measure', oldFile, newFile, '--preset', 'small', '--yes', '--raw', '--threads', '1', '--cache-dir', cacheDir], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI, 'measure', oldFile, newFile, '--preset', 'smollm2-135m', '--yes', '--raw', '--threads', '1', '--cache-dir', cacheDir], { stdio: 'ignore' });
       // Kill as soon as a temporary data file is being written.
       const t0 = performance.now();
       let killed = false;
@@ -125,7 +125,7 @@ describe('a damaged model cache is repaired, not fatal (CLI)', () => {
       }
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
       assert.ok(killed, 'caught the generation in progress');
-      const again = await runCli(['measure', oldFile, newFile, '--preset', 'small', '--yes', '--raw', '--json', '--threads', '1', '--runs', '3', '--token-cap', '64', '--cache-dir', cacheDir], { timeoutMs: 180_000 });
+      const again = await runCli(['measure', oldFile, newFile, '--preset', 'smollm2-135m', '--yes', '--raw', '--json', '--threads', '1', '--runs', '3', '--token-cap', '64', '--cache-dir', cacheDir], { timeoutMs: 180_000 });
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(listFiles(cacheDir).filter((f) => f.includes('.tmp-')), [], 'stale partial files remain in the model cache');
     },
