@@ -33,8 +33,8 @@ export class DecoderService implements vscode.Disposable {
       onConfirmLargeWrite: async (bytes) => {
         const go = 'Generate';
         const pick = await vscode.window.showWarningMessage(
-          `Measuring needs a generated local model of ${(bytes / 1048576).toFixed(0)} MB (random weights, written to the extension's storage). Generate it?`,
-          { modal: true, detail: 'Nothing is downloaded. A smaller preset (promptCache.decoder.preset: tiny or small) needs far less.' },
+          `Measuring needs a generated local model of ${(bytes / 1e6).toFixed(0)} MB (shaped like a public model, random weights, written once to the extension's storage). Generate it?`,
+          { modal: true, detail: "Nothing is downloaded. Every real-model preset is over 100 MB (smollm2-135m, the smallest, is 538 MB); promptCache.decoder.preset 'tiny' is a < 1 MB test shape whose timings do not stand for a real model." },
           go,
         );
         return pick === go;
