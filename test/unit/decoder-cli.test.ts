@@ -28,7 +28,7 @@ async function run(...args: string[]): Promise<string> {
 
 describe('measure subcommand', () => {
   test('--json adds a measurement to the diff', async () => {
-    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--threads', '1', '--token-cap', '2048', '--cache-dir', root));
+    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--threads', '1', '--max-runs', '3', '--token-cap', '2048', '--cache-dir', root));
     assert.ok(out.reusablePrefixTokens > 0);
     const m = out.measurement;
     assert.equal(m.preset, 'tiny');
@@ -50,7 +50,7 @@ describe('measure subcommand', () => {
   });
 
   test('--drift --json adds the KV drift map, aligned by token identity', async () => {
-    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--drift', '--threads', '1', '--token-cap', '2048', '--cache-dir', root));
+    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--drift', '--threads', '1', '--max-runs', '3', '--token-cap', '2048', '--cache-dir', root));
     const k = out.kvDrift;
     assert.equal(k.layers, 3);
     assert.equal(k.divergenceIndex, out.firstDivergentToken);
@@ -65,7 +65,7 @@ describe('measure subcommand', () => {
   });
 
   test('human output is a table with the GPU estimate', async () => {
-    const out = await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--threads', '1', '--cache-dir', root);
+    const out = await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--threads', '1', '--max-runs', '3', '--cache-dir', root);
     assert.match(out, /cold \(no cache\)/);
     assert.match(out, /cached prefix of/);
     assert.match(out, /IQR/);
@@ -77,7 +77,7 @@ describe('measure subcommand', () => {
 
   test('--model runs a user-supplied Optimum-layout file', async () => {
     const m = await ensureModel({ preset: 'tiny', cacheDir: path.join(root, 'user'), variant: OPTIMUM_LIKE_VARIANT });
-    const out = JSON.parse(await run(oldFile, newFile, '--model', m.modelPath, '--raw', '--json', '--threads', '1', '--token-cap', '2048'));
+    const out = JSON.parse(await run(oldFile, newFile, '--model', m.modelPath, '--raw', '--json', '--threads', '1', '--max-runs', '3', '--token-cap', '2048'));
     assert.equal(out.measurement.model, m.modelPath);
     assert.equal(out.measurement.preset, undefined);
     assert.equal(out.measurement.recomputedTokens, out.recomputedTokens);
