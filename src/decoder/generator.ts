@@ -74,7 +74,7 @@ function layout(weights: WeightSpec[]): { offsets: number[]; total: number } {
   return { offsets, total: off };
 }
 
-/** Expected on-disk size of a preset (model.onnx is a few KB; the data file dominates). */
+/** Expected on-disk size of a preset's data file (model.onnx is a few KB): 4 bytes per parameter plus alignment. */
 export function expectedModelBytes(preset: PresetName, variant: Partial<GraphVariant> = {}): number {
   const v = { ...DEFAULT_VARIANT, ...variant };
   const built = buildDecoderGraph(PRESETS[preset], v, {});
@@ -203,10 +203,7 @@ function writeWeights(file: string, weights: WeightSpec[], offsets: number[], to
     weights.forEach((w, k) => {
       const n = w.dims.reduce((a, b) => a * b, 1);
       const values = new Float32Array(n);
-      const kind = w.kind;
-      if ('random' in kind) fillUniform(values, kind.random, seed, w.index);
-      else if ('constant' in kind) values.fill(kind.constant);
-      else kind.table(values);
+      fillWeight(values, w, seed);
       let pos = offsets[k];
       const bytes = new Uint8Array(values.buffer);
       let done = 0;
@@ -221,6 +218,12 @@ function writeWeights(file: string, weights: WeightSpec[], offsets: number[], to
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The values of one weight: seeded uniform noise, or a constant (RMSNorm scales are 1). */
+export function fillWeight(out: Float32Array, w: WeightSpec, seed: number): void {
+  if ('random' in w.kind) fillUniform(out, w.kind.random, seed, w.index);
+  else out.fill(w.kind.constant);
 }
 
 /**

@@ -1,30 +1,52 @@
-// Builds the ONNX graph of a Llama-style decoder with Hugging Face Optimum I/O names. Pure: returns the ModelProto
-// and the list of weights; generator.ts streams the weights to the external-data file.
+// Builds the ONNX graph of a Llama/Qwen2 decoder the way Hugging Face Optimum's exporter writes it
+// (`optimum-cli export onnx --task text-generation-with-past`: torch.onnx tracing transformers' LlamaForCausalLM /
+// Qwen2ForCausalLM at opset 14 with SDPA attention), so a generated preset times like the real model exported by a user.
+// Pure: returns the ModelProto and the list of weights; generator.ts streams the weights to the external-data file.
+//
+// Node sequence per layer, as torch.onnx emits it for transformers' modules:
+//   RMSNorm      Cast → Pow(2) → ReduceMean(−1) → Add(eps) → Sqrt → Div(1, ·) → Mul → Cast → Mul(weight)
+//   projections  MatMul (+ Add bias for Qwen2's q/k/v) → Reshape [B,S,−1,D] → Transpose [B,H,S,D]
+//   RoPE         (once) inv_freq ⊗ position_ids: Expand, Cast, MatMul, Transpose, Concat, Cos/Sin, Mul(scaling)
+//                (per layer) Unsqueeze(cos, 1); q·cos + rotate_half(q)·sin with rotate_half = Slice, Slice, Neg, Concat
+//   KV cache     Concat(past, new, axis 2) → present.{i}.key|value (K after RoPE, V as projected)
+//   shared heads repeat_kv: Unsqueeze(2) → Expand → Reshape [B,H,T,D]
+//   SDPA         Mul(q, √scale), Transpose(K), Mul(Kᵀ, √scale), MatMul, Add(mask), Softmax, MatMul
+//   MLP          MatMul(gate) → Sigmoid → Mul (SiLU) → Mul(MatMul(up)) → MatMul(down)
+//   lm_head      MatMul over every position → logits [B,S,vocab] (tied: the embedding matrix, transposed)
+// `GraphVariant` can swap in the lean graph this project used before (GroupQueryAttention, last-position logits) to
+// measure the difference (bench/decoder.ts), and the I/O shapes some exports have (no position_ids, merged
+// use_cache_branch, float16 KV) to test the user-model path.
 import { onnx } from 'onnx-proto';
-import type { DecoderShape } from './presets';
+import type { DecoderShape, LogitsAt } from './presets';
 
 const T = onnx.TensorProto.DataType;
 const A = onnx.AttributeProto.AttributeType;
+const FLOAT32_MIN = -3.4028234663852886e38; // torch.finfo(torch.float32).min, transformers' masked-out score
 
-export type AttentionKind = 'gqa' | 'plain';
+export type AttentionKind = 'sdpa' | 'gqa';
 
 export interface GraphVariant {
-  /** com.microsoft.GroupQueryAttention (fast, lean) or plain ONNX ops (for cross-checking). */
+  /** 'sdpa': what Optimum exports (MatMul/Softmax, shared KV heads via Expand); 'gqa': com.microsoft.GroupQueryAttention. */
   attention: AttentionKind;
-  /** false: no `position_ids` input; positions come from cumsum(attention_mask) as some Optimum exports do. */
+  /** 'all': logits at every position (Optimum); 'last': the last position only (all a timing needs). */
+  logits: LogitsAt;
+  /** false: no `position_ids` input; positions come from cumsum(attention_mask) as some exports do. */
   positionIds: boolean;
   /** true: a merged decoder with a `use_cache_branch` bool input choosing between "with past" and "no past". */
   mergedUseCacheBranch: boolean;
-  /** KV cache inputs/outputs dtype (computation stays float32). */
+  /** KV cache inputs/outputs dtype (computation stays float32: Casts at the graph edge, an I/O test only). */
   kvDtype: 'float32' | 'float16';
 }
 
-export const DEFAULT_VARIANT: GraphVariant = { attention: 'gqa', positionIds: true, mergedUseCacheBranch: false, kvDtype: 'float32' };
-/** What a user's Optimum export often looks like: tests of the user-model path use this. */
-export const OPTIMUM_LIKE_VARIANT: GraphVariant = { attention: 'plain', positionIds: false, mergedUseCacheBranch: true, kvDtype: 'float16' };
+/** What `optimum-cli export onnx --task text-generation-with-past` writes for these models (fp32). */
+export const DEFAULT_VARIANT: GraphVariant = { attention: 'sdpa', logits: 'all', positionIds: true, mergedUseCacheBranch: false, kvDtype: 'float32' };
+/** The lean graph of generator version ≤ 3: GroupQueryAttention and last-position logits (for comparison only). */
+export const LEAN_VARIANT: GraphVariant = { attention: 'gqa', logits: 'last', positionIds: true, mergedUseCacheBranch: false, kvDtype: 'float32' };
+/** Older Optimum exports' I/O (merged decoder, no position_ids) with a float16 cache: tests of the user-model path. */
+export const OPTIMUM_LIKE_VARIANT: GraphVariant = { attention: 'sdpa', logits: 'all', positionIds: false, mergedUseCacheBranch: true, kvDtype: 'float16' };
 
 export function variantKey(v: GraphVariant): string {
-  return `${v.attention}${v.positionIds ? '' : '-nopos'}${v.mergedUseCacheBranch ? '-merged' : ''}${v.kvDtype === 'float16' ? '-fp16kv' : ''}`;
+  return `${v.attention}${v.logits === 'last' ? '-lastlogits' : ''}${v.positionIds ? '' : '-nopos'}${v.mergedUseCacheBranch ? '-merged' : ''}${v.kvDtype === 'float16' ? '-fp16kv' : ''}`;
 }
 
 /** A weight stored in the external-data file. `fill` writes its values (random weights or a constant table). */
@@ -33,7 +55,7 @@ export interface WeightSpec {
   dims: number[];
   /** Index used to seed the PRNG: the same weight gets the same values in every graph variant. */
   index: number;
-  kind: { random: number } | { constant: number } | { table: (out: Float32Array) => void };
+  kind: { random: number } | { constant: number };
 }
 
 export interface BuiltGraph {
@@ -84,7 +106,6 @@ export const attr = {
   f: (name: string, f: number): onnx.IAttributeProto => ({ name, type: A.FLOAT, f }),
   ints: (name: string, ints: number[]): onnx.IAttributeProto => ({ name, type: A.INTS, ints }),
   g: (name: string, g: onnx.IGraphProto): onnx.IAttributeProto => ({ name, type: A.GRAPH, g }),
-  t: (name: string, t: onnx.ITensorProto): onnx.IAttributeProto => ({ name, type: A.TENSOR, t }),
 };
 
 type Dim = number | string;
@@ -119,10 +140,11 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
   const qDim = s.heads * s.headDim;
   const kvDim = s.kvHeads * s.headDim;
   const half = s.headDim / 2;
+  const total = 'past_sequence_length + sequence_length';
 
   const inputs: onnx.IValueInfoProto[] = [
     valueInfo('input_ids', T.INT64, ['batch_size', 'sequence_length']),
-    valueInfo('attention_mask', T.INT64, ['batch_size', 'total_sequence_length']),
+    valueInfo('attention_mask', T.INT64, ['batch_size', total]),
   ];
   if (v.positionIds) inputs.push(valueInfo('position_ids', T.INT64, ['batch_size', 'sequence_length']));
   for (let l = 0; l < s.layers; l++) {
@@ -131,23 +153,27 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
   }
   if (v.mergedUseCacheBranch) inputs.push(valueInfo('use_cache_branch', T.BOOL, [1]));
 
-  const outputs: onnx.IValueInfoProto[] = [valueInfo('logits', T.FLOAT, ['batch_size', 1, s.vocab])];
+  const outputs: onnx.IValueInfoProto[] = [valueInfo('logits', T.FLOAT, ['batch_size', v.logits === 'all' ? 'sequence_length' : 1, s.vocab])];
   for (let l = 0; l < s.layers; l++) {
-    outputs.push(valueInfo(`present.${l}.key`, kvElem, ['batch_size', s.kvHeads, 'total_sequence_length', s.headDim]));
-    outputs.push(valueInfo(`present.${l}.value`, kvElem, ['batch_size', s.kvHeads, 'total_sequence_length', s.headDim]));
+    outputs.push(valueInfo(`present.${l}.key`, kvElem, ['batch_size', s.kvHeads, total, s.headDim]));
+    outputs.push(valueInfo(`present.${l}.value`, kvElem, ['batch_size', s.kvHeads, total, s.headDim]));
   }
 
   // Weights are declared in a fixed order so that weight index (the PRNG seed) never depends on the variant.
+  // Linear weights are stored [in, out]: torch.onnx folds nn.Linear's transpose into the initializer.
   const embed = addWeight('model.embed_tokens.weight', [s.vocab, s.hidden], { random: std });
-  const ropeCos = addWeight('model.rope.cos', [s.maxPositions, half], { table: (out) => ropeTable(s, out, Math.cos) });
-  const ropeSin = addWeight('model.rope.sin', [s.maxPositions, half], { table: (out) => ropeTable(s, out, Math.sin) });
   const layerW = Array.from({ length: s.layers }, (_, l) => {
     const p = `model.layers.${l}`;
+    const bias = (name: string, n: number) => (s.qkvBias ? addWeight(`${p}.self_attn.${name}.bias`, [n], { random: std }) : undefined);
+    const inNorm = addWeight(`${p}.input_layernorm.weight`, [s.hidden], { constant: 1 });
+    const q = addWeight(`${p}.self_attn.q_proj.weight`, [s.hidden, qDim], { random: std });
+    const qb = bias('q_proj', qDim);
+    const k = addWeight(`${p}.self_attn.k_proj.weight`, [s.hidden, kvDim], { random: std });
+    const kb = bias('k_proj', kvDim);
+    const vw = addWeight(`${p}.self_attn.v_proj.weight`, [s.hidden, kvDim], { random: std });
+    const vb = bias('v_proj', kvDim);
     return {
-      inNorm: addWeight(`${p}.input_layernorm.weight`, [s.hidden], { constant: 1 }),
-      q: addWeight(`${p}.self_attn.q_proj.weight`, [s.hidden, qDim], { random: std }),
-      k: addWeight(`${p}.self_attn.k_proj.weight`, [s.hidden, kvDim], { random: std }),
-      v: addWeight(`${p}.self_attn.v_proj.weight`, [s.hidden, kvDim], { random: std }),
+      inNorm, q, qb, k, kb, v: vw, vb,
       o: addWeight(`${p}.self_attn.o_proj.weight`, [qDim, s.hidden], { random: std }),
       postNorm: addWeight(`${p}.post_attention_layernorm.weight`, [s.hidden], { constant: 1 }),
       gate: addWeight(`${p}.mlp.gate_proj.weight`, [s.hidden, s.ffn], { random: std }),
@@ -156,12 +182,13 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
     };
   });
   const finalNorm = addWeight('model.norm.weight', [s.hidden], { constant: 1 });
-  const lmHead = s.tiedEmbeddings ? embed : addWeight('lm_head.weight', [s.hidden, s.vocab], { random: std });
+  const lmHeadW = s.tiedEmbeddings ? undefined : addWeight('lm_head.weight', [s.hidden, s.vocab], { random: std });
 
   // --- shared values -------------------------------------------------------------------------------------------
   const c0 = g.i64([0]);
   const c1 = g.i64([1]);
   const shapeIds = g.o('Shape', ['input_ids']);
+  const batch = g.o('Slice', [shapeIds, c0, c1, c0]); // [1] = B
   const seqLen = g.o('Slice', [shapeIds, c1, g.i64([2]), c0]); // [1] = S
   const shapeMask = g.o('Shape', ['attention_mask']);
   const totalLen = g.o('Slice', [shapeMask, c1, g.i64([2]), c0]); // [1] = past + S
@@ -171,16 +198,23 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
   if (v.positionIds) {
     positions = 'position_ids';
   } else {
-    // Positions from the mask, as Optimum's exports without position_ids do: cumsum − 1, last S columns, ≥ 0.
+    // Positions from the mask, as exports without position_ids do: cumsum − 1, last S columns, ≥ 0.
     const cums = g.o('CumSum', ['attention_mask', c1]);
     const all = g.o('Sub', [cums, g.i64([1], [])]);
     const last = g.o('Slice', [all, g.o('Neg', [seqLen]), g.i64([Number.MAX_SAFE_INTEGER]), c1]);
     positions = g.o('Max', [last, g.i64([0], [])]);
   }
-  // RoPE table gathered by position: [B,S,half] → [B,S,1,half] to broadcast over heads.
-  const unsq2 = g.i64([2]);
-  const cos = g.o('Unsqueeze', [g.o('Gather', [ropeCos, positions], [attr.i('axis', 0)]), unsq2]);
-  const sin = g.o('Unsqueeze', [g.o('Gather', [ropeSin, positions], [attr.i('axis', 0)]), unsq2]);
+
+  // RoPE as transformers' LlamaRotaryEmbedding computes it (once per forward, shared by the layers):
+  // freqs = inv_freq[None,:,None] @ position_ids[:,None,:] → [B,S,D/2]; emb = cat(freqs, freqs); cos/sin(emb)·scaling.
+  const invFreq = g.f32(Array.from({ length: half }, (_, i) => 1 / Math.pow(s.ropeTheta, (2 * i) / s.headDim)), [1, half, 1]);
+  const invExp = g.o('Expand', [invFreq, g.o('Concat', [batch, g.i64([half, 1])], [attr.i('axis', 0)])]); // [B,D/2,1]
+  const posF = g.o('Cast', [g.o('Unsqueeze', [positions, c1])], [attr.i('to', T.FLOAT)]); // [B,1,S]
+  const freqs = g.o('Transpose', [g.o('MatMul', [invExp, posF])], [attr.ints('perm', [0, 2, 1])]); // [B,S,D/2]
+  const emb = g.o('Concat', [freqs, freqs], [attr.i('axis', -1)]); // [B,S,D]
+  const scaling = g.f32([1], []); // attention_scaling of the default rope type
+  const cosAll = g.o('Cast', [g.o('Mul', [g.o('Cos', [emb]), scaling])], [attr.i('to', T.FLOAT)]);
+  const sinAll = g.o('Cast', [g.o('Mul', [g.o('Sin', [emb]), scaling])], [attr.i('to', T.FLOAT)]);
 
   let seqlensK = '';
   let totalSeq = '';
@@ -191,30 +225,33 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
     seqlensK = g.o('Cast', [g.o('Sub', [valid, g.i64([1], [])])], [attr.i('to', T.INT32)]);
     totalSeq = g.o('Cast', [g.o('Squeeze', [totalLen, c0])], [attr.i('to', T.INT32)]);
   } else {
-    // Additive mask [B,1,S,T]: causal (key index > query's absolute position) or padding → −1e9.
+    // transformers' 4-D causal mask [B,1,S,T]: key j is visible to query i (cache position past + i) when j ≤ past + i
+    // and attention_mask[b, j] = 1; masked scores get float32's minimum.
     const keyIdx = g.o('Range', [g.i64([0], []), g.o('Squeeze', [totalLen, c0]), g.i64([1], [])]);
-    const qPos = g.o('Range', [g.o('Squeeze', [pastLen, c0]), g.o('Squeeze', [totalLen, c0]), g.i64([1], [])]);
-    const causal = g.o('Greater', [g.o('Unsqueeze', [keyIdx, c0]), g.o('Unsqueeze', [qPos, c1])]); // [S,T]
+    const cachePos = g.o('Range', [g.o('Squeeze', [pastLen, c0]), g.o('Squeeze', [totalLen, c0]), g.i64([1], [])]);
+    const causal = g.o('Greater', [g.o('Unsqueeze', [keyIdx, c0]), g.o('Unsqueeze', [cachePos, c1])]); // [S,T]
     const pad = g.o('Unsqueeze', [g.o('Equal', ['attention_mask', g.i64([0], [])]), g.i64([1, 2])]); // [B,1,1,T]
-    const masked = g.o('Or', [causal, pad]);
-    maskAdd = g.o('Where', [masked, g.f32([-1e9], []), g.f32([0], [])]);
+    maskAdd = g.o('Where', [g.o('Or', [causal, pad]), g.f32([FLOAT32_MIN], []), g.f32([0], [])]);
   }
 
   const eps = g.f32([s.rmsEps], []);
+  const two = g.f32([2], []);
+  const one = g.f32([1], []);
+  const toF32 = [attr.i('to', T.FLOAT)];
   const rmsNorm = (x: string, w: string): string => {
-    const ms = g.o('ReduceMean', [g.o('Mul', [x, x])], [attr.ints('axes', [-1]), attr.i('keepdims', 1)]);
-    const inv = g.o('Reciprocal', [g.o('Sqrt', [g.o('Add', [ms, eps])])]);
-    return g.o('Mul', [g.o('Mul', [x, inv]), w]);
+    const xf = g.o('Cast', [x], toF32);
+    const variance = g.o('ReduceMean', [g.o('Pow', [xf, two])], [attr.ints('axes', [-1]), attr.i('keepdims', 1)]);
+    const rsqrt = g.o('Div', [one, g.o('Sqrt', [g.o('Add', [variance, eps])])]);
+    return g.o('Mul', [w, g.o('Cast', [g.o('Mul', [xf, rsqrt])], toF32)]);
   };
-  const halves = g.i64([half, half]);
-  const rope = (x: string): string => {
-    const [x1, x2] = g.op('Split', [x, halves], [attr.i('axis', -1)], 2);
-    const r1 = g.o('Sub', [g.o('Mul', [x1, cos]), g.o('Mul', [x2, sin])]);
-    const r2 = g.o('Add', [g.o('Mul', [x2, cos]), g.o('Mul', [x1, sin])]);
-    return g.o('Concat', [r1, r2], [attr.i('axis', -1)]);
+  const sliceLast = (x: string, from: number, to: number) => g.o('Slice', [x, g.i64([from]), g.i64([to]), g.i64([-1])]);
+  const rope = (x: string, cos: string, sin: string): string => {
+    const rotated = g.o('Concat', [g.o('Neg', [sliceLast(x, half, Number.MAX_SAFE_INTEGER)]), sliceLast(x, 0, half)], [attr.i('axis', -1)]);
+    return g.o('Add', [g.o('Mul', [x, cos]), g.o('Mul', [rotated, sin])]);
   };
-  const shapeQ4 = g.i64([0, 0, s.heads, s.headDim]);
-  const shapeKv4 = g.i64([0, 0, s.kvHeads, s.headDim]);
+  const linear = (x: string, w: string, b?: string) => (b ? g.o('Add', [b, g.o('MatMul', [x, w])]) : g.o('MatMul', [x, w]));
+  const toHeads = g.i64([0, 0, -1, s.headDim]); // view(*input_shape, -1, head_dim)
+  const perm0213 = [attr.ints('perm', [0, 2, 1, 3])];
   const shapeQ3 = g.i64([0, 0, qDim]);
   const shapeKv3 = g.i64([0, 0, kvDim]);
 
@@ -231,10 +268,10 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
       output: thenOut.map((n) => valueInfo(n, kvElem, ['batch_size', s.kvHeads, 'past_sequence_length', s.headDim])),
     };
     const zeros = { name: 'zero_i64', dataType: T.INT64, dims: [1], rawData: Buffer.alloc(8) };
-    const two = { name: 'two_i64', dataType: T.INT64, dims: [1], rawData: Buffer.from(new BigInt64Array([2n]).buffer) };
+    const twoI = { name: 'two_i64', dataType: T.INT64, dims: [1], rawData: Buffer.from(new BigInt64Array([2n]).buffer) };
     const elseBranch: onnx.IGraphProto = {
       name: 'without_past',
-      initializer: [zeros, two],
+      initializer: [zeros, twoI],
       node: pastNames.map((n, k) => ({ opType: 'Slice', input: [n, 'zero_i64', 'zero_i64', 'two_i64'], output: [elseOut[k]], name: `else_${k}` })),
       output: elseOut.map((n) => valueInfo(n, kvElem, ['batch_size', s.kvHeads, 0, s.headDim])),
     };
@@ -243,49 +280,58 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
 
   // --- layers ----------------------------------------------------------------------------------------------------
   let x = g.o('Gather', [embed, 'input_ids'], [attr.i('axis', 0)]);
-  const scale = 1 / Math.sqrt(s.headDim);
   const group = s.heads / s.kvHeads;
+  const sqrtScale = g.f32([Math.sqrt(1 / Math.sqrt(s.headDim))], []);
   for (let l = 0; l < s.layers; l++) {
     const w = layerW[l];
     const h = rmsNorm(x, w.inNorm);
-    const q = rope(g.o('Reshape', [g.o('MatMul', [h, w.q]), shapeQ4]));
-    const k = rope(g.o('Reshape', [g.o('MatMul', [h, w.k]), shapeKv4]));
-    const vv = g.o('MatMul', [h, w.v]);
+    const q = linear(h, w.q, w.qb);
+    const k = linear(h, w.k, w.kb);
+    const vv = linear(h, w.v, w.vb);
     let pastK = pastUsed[2 * l];
     let pastV = pastUsed[2 * l + 1];
     if (v.kvDtype === 'float16') {
-      pastK = g.o('Cast', [pastK], [attr.i('to', T.FLOAT)]);
-      pastV = g.o('Cast', [pastV], [attr.i('to', T.FLOAT)]);
+      pastK = g.o('Cast', [pastK], toF32);
+      pastV = g.o('Cast', [pastV], toF32);
     }
     const presentKName = v.kvDtype === 'float16' ? g.fresh('presentK32') : `present.${l}.key`;
     const presentVName = v.kvDtype === 'float16' ? g.fresh('presentV32') : `present.${l}.value`;
     let attn: string;
     if (v.attention === 'gqa') {
+      // [B,S,H,D] layout: cos/sin broadcast over the heads axis (2); GQA takes [B,S,H·D] with RoPE already applied.
+      const cos = g.o('Unsqueeze', [cosAll, g.i64([2])]);
+      const sin = g.o('Unsqueeze', [sinAll, g.i64([2])]);
+      const qr = g.o('Reshape', [rope(g.o('Reshape', [q, toHeads]), cos, sin), shapeQ3]);
+      const kr = g.o('Reshape', [rope(g.o('Reshape', [k, toHeads]), cos, sin), shapeKv3]);
       attn = g.op(
         'GroupQueryAttention',
-        [g.o('Reshape', [q, shapeQ3]), g.o('Reshape', [k, shapeKv3]), vv, pastK, pastV, seqlensK, totalSeq],
-        [attr.i('num_heads', s.heads), attr.i('kv_num_heads', s.kvHeads), attr.f('scale', scale)],
+        [qr, kr, vv, pastK, pastV, seqlensK, totalSeq],
+        [attr.i('num_heads', s.heads), attr.i('kv_num_heads', s.kvHeads), attr.f('scale', 1 / Math.sqrt(s.headDim))],
         [g.fresh('gqa_out'), presentKName, presentVName],
         'com.microsoft',
       )[0];
     } else {
-      const perm = [attr.ints('perm', [0, 2, 1, 3])];
-      const qT = g.o('Transpose', [q], perm); // [B,H,S,D]
-      g.op('Concat', [pastK, g.o('Transpose', [k], perm)], [attr.i('axis', 2)], [presentKName]);
-      g.op('Concat', [pastV, g.o('Transpose', [g.o('Reshape', [vv, shapeKv4])], perm)], [attr.i('axis', 2)], [presentVName]);
+      const cos = g.o('Unsqueeze', [cosAll, c1]); // apply_rotary_pos_emb's unsqueeze_dim=1: [B,1,S,D]
+      const sin = g.o('Unsqueeze', [sinAll, c1]);
+      const qh = rope(g.o('Transpose', [g.o('Reshape', [q, toHeads])], perm0213), cos, sin); // [B,H,S,D]
+      const kh = rope(g.o('Transpose', [g.o('Reshape', [k, toHeads])], perm0213), cos, sin); // [B,kvH,S,D]
+      const vh = g.o('Transpose', [g.o('Reshape', [vv, toHeads])], perm0213);
+      g.op('Concat', [pastK, kh], [attr.i('axis', -2)], [presentKName]);
+      g.op('Concat', [pastV, vh], [attr.i('axis', -2)], [presentVName]);
       let kAll = presentKName;
       let vAll = presentVName;
       if (group > 1) {
-        // Repeat each KV head `group` times: [B,kvH,T,D] → [B,kvH,g,T,D] → [B,H,T,D].
+        // repeat_kv: [B,kvH,T,D] → [B,kvH,1,T,D] → expand [B,kvH,g,T,D] → reshape [B,H,T,D].
         const rep = g.i64([1, 1, group, 1, 1]);
-        const toHeads = g.i64([0, s.heads, -1, s.headDim]);
-        kAll = g.o('Reshape', [g.o('Expand', [g.o('Unsqueeze', [kAll, unsq2]), rep]), toHeads]);
-        vAll = g.o('Reshape', [g.o('Expand', [g.o('Unsqueeze', [vAll, unsq2]), rep]), toHeads]);
+        const merged = g.i64([0, s.heads, -1, s.headDim]);
+        kAll = g.o('Reshape', [g.o('Expand', [g.o('Unsqueeze', [kAll, g.i64([2])]), rep]), merged]);
+        vAll = g.o('Reshape', [g.o('Expand', [g.o('Unsqueeze', [vAll, g.i64([2])]), rep]), merged]);
       }
-      const scores = g.o('Mul', [g.o('MatMul', [qT, g.o('Transpose', [kAll], [attr.ints('perm', [0, 1, 3, 2])])]), g.f32([scale], [])]);
-      const probs = g.o('Softmax', [g.o('Add', [scores, maskAdd])], [attr.i('axis', -1)]);
-      const ctx = g.o('Transpose', [g.o('MatMul', [probs, vAll])], perm);
-      attn = g.o('Reshape', [ctx, shapeQ3]);
+      // torch.onnx's scaled_dot_product_attention (opset 14): q and Kᵀ each scaled by √scale.
+      const kT = g.o('Mul', [g.o('Transpose', [kAll], [attr.ints('perm', [0, 1, 3, 2])]), sqrtScale]);
+      const scores = g.o('Add', [g.o('MatMul', [g.o('Mul', [qh, sqrtScale]), kT]), maskAdd]);
+      const ctx = g.o('MatMul', [g.o('Softmax', [scores], [attr.i('axis', -1)]), vAll]);
+      attn = g.o('Reshape', [g.o('Transpose', [ctx], perm0213), shapeQ3]);
     }
     if (v.kvDtype === 'float16') {
       g.op('Cast', [presentKName], [attr.i('to', T.FLOAT16)], [`present.${l}.key`]);
@@ -298,16 +344,11 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
     x = g.o('Add', [x, g.o('MatMul', [act, w.down])]);
   }
 
-  // Logits for the last position only: all positions would cost +30% time and S×vocab floats of memory.
-  const last = g.o('Gather', [x, g.i64([-1])], [attr.i('axis', 1)]); // [B,1,hidden]
-  const normed = rmsNorm(last, finalNorm);
-  if (s.tiedEmbeddings) {
-    const flat = g.o('Reshape', [normed, g.i64([-1, s.hidden])]);
-    const gemm = g.o('Gemm', [flat, lmHead], [attr.i('transB', 1)]);
-    g.op('Reshape', [gemm, g.i64([-1, 1, s.vocab])], [], ['logits']);
-  } else {
-    g.op('MatMul', [normed, lmHead], [], ['logits']);
-  }
+  const finalIn = v.logits === 'last' ? g.o('Gather', [x, g.i64([-1])], [attr.i('axis', 1)]) : x; // [B,1,hidden]
+  const normed = rmsNorm(finalIn, finalNorm);
+  // Tied: the embedding matrix transposed (ORT folds the Transpose of an initializer once, at load).
+  const lmHead = lmHeadW ?? g.o('Transpose', [embed], [attr.ints('perm', [1, 0])]);
+  g.op('MatMul', [normed, lmHead], [], ['logits']);
 
   const model: onnx.IModelProto = {
     irVersion: 8,
@@ -318,12 +359,4 @@ export function buildDecoderGraph(s: DecoderShape, v: GraphVariant, metadata: Re
     graph: { name: 'decoder', node: g.nodes, initializer: g.inits, input: inputs, output: outputs },
   };
   return { model, weights, externalInits };
-}
-
-function ropeTable(s: DecoderShape, out: Float32Array, fn: (x: number) => number): void {
-  const half = s.headDim / 2;
-  for (let i = 0; i < half; i++) {
-    const invFreq = 1 / Math.pow(s.ropeTheta, (2 * i) / s.headDim);
-    for (let p = 0; p < s.maxPositions; p++) out[p * half + i] = fn(p * invFreq);
-  }
 }

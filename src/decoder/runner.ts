@@ -101,7 +101,7 @@ export class CachedDecoder {
    * interrupted, and terminating a worker inside it aborts the whole process, so cancellation is cooperative.
    */
   async prefill(
-    ids: BigInt64Array, cache: KvCache, chunkSize: number, onChunk?: (done: number) => void, shouldStop?: () => boolean,
+    ids: BigInt64Array, cache: KvCache, chunkSize: number, onChunk?: (done: number) => void, shouldStop?: () => boolean, positionOffset = 0,
   ): Promise<ForwardResult> {
     if (ids.length === 0) throw new DecoderError('BAD_REQUEST', 'prefill needs at least one token');
     let current = cache;
@@ -111,7 +111,7 @@ export class CachedDecoder {
         await new Promise<void>((res) => setImmediate(res));
         if (shouldStop()) throw new DecoderError('CANCELLED', 'The measurement was cancelled');
       }
-      const r = await this.forwardRaw(ids.subarray(start, Math.min(ids.length, start + chunkSize)), current);
+      const r = await this.forwardRaw(ids.subarray(start, Math.min(ids.length, start + chunkSize)), current, positionOffset);
       current = r.cache;
       logits = r.lastLogits;
       onChunk?.(Math.min(ids.length, start + chunkSize));
@@ -119,13 +119,17 @@ export class CachedDecoder {
     return { cache: current, lastLogits: logits };
   }
 
-  /** One session.run over `ids` with `cache` as past; position ids continue from the cached length. */
-  async forwardRaw(ids: BigInt64Array, cache: KvCache): Promise<ForwardResult & { vocab: number }> {
+  /**
+   * One session.run over `ids` with `cache` as past; position ids continue from the cached length (+ positionOffset
+   * when the cache holds a window that starts later in the prompt; models without position_ids ignore it).
+   */
+  async forwardRaw(ids: BigInt64Array, cache: KvCache, positionOffset = 0): Promise<ForwardResult & { vocab: number }> {
     const { layers, hasPositionIds, mergedUseCacheBranch } = this.info;
     const past = cache.length;
     const s = ids.length;
-    if (this.info.maxPositions !== undefined && past + s > this.info.maxPositions) {
-      throw new DecoderError('BAD_REQUEST', `${past + s} tokens exceed the model's ${this.info.maxPositions} positions`);
+    const offset = hasPositionIds ? positionOffset : 0;
+    if (this.info.maxPositions !== undefined && offset + past + s > this.info.maxPositions) {
+      throw new DecoderError('BAD_REQUEST', `${offset + past + s} tokens exceed the model's ${this.info.maxPositions} positions`);
     }
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', ids, [1, s]),
@@ -134,7 +138,7 @@ export class CachedDecoder {
     if (hasPositionIds) {
       // Positions must continue from the cached length: restarting at 0 silently changes the result.
       const pos = new BigInt64Array(s);
-      for (let i = 0; i < s; i++) pos[i] = BigInt(past + i);
+      for (let i = 0; i < s; i++) pos[i] = BigInt(offset + past + i);
       feeds.position_ids = new ort.Tensor('int64', pos, [1, s]);
     }
     for (let l = 0; l < layers; l++) {

@@ -4,13 +4,14 @@
 import * as vscode from 'vscode';
 import { loadDecoderModule } from '../decoder/load';
 import type { DecoderClient, KvDrift, Measurement, MeasureProgress } from '../decoder/index';
+import type { PresetName } from '../decoder/presets';
 import type { KvDriftView, TimingView } from '../view/protocol';
 import { formatCount } from '../view/format';
 
 export interface DecoderInput {
   ids: Uint32Array;
   reusablePrefix: number;
-  preset: 'tiny' | 'small' | 'gpt2-small';
+  preset: PresetName;
   modelPath: string;
   tokenCap: number;
 }
@@ -32,8 +33,8 @@ export class DecoderService implements vscode.Disposable {
       onConfirmLargeWrite: async (bytes) => {
         const go = 'Generate';
         const pick = await vscode.window.showWarningMessage(
-          `Measuring needs a generated local model of ${(bytes / 1048576).toFixed(0)} MB (random weights, written to the extension's storage). Generate it?`,
-          { modal: true, detail: 'Nothing is downloaded. A smaller preset (promptCache.decoder.preset: tiny or small) needs far less.' },
+          `Measuring needs a generated local model of ${(bytes / 1e6).toFixed(0)} MB (shaped like a public model, random weights, written once to the extension's storage). Generate it?`,
+          { modal: true, detail: "Nothing is downloaded. Every real-model preset is over 100 MB (smollm2-135m, the smallest, is 538 MB); promptCache.decoder.preset 'tiny' is a < 1 MB test shape whose timings do not stand for a real model." },
           go,
         );
         return pick === go;
@@ -90,10 +91,12 @@ export class DecoderService implements vscode.Disposable {
 }
 
 export function timingView(m: Measurement): TimingView {
-  const notes = [...m.notes];
+  // Notes the view shows in its own fields are not repeated.
+  const notes = m.notes.filter((n) => !n.startsWith('Measured under load'));
   if (m.scaledFrom) notes.push(`Measured on ${formatCount(m.tokens)} of ${formatCount(m.scaledFrom.tokens)} tokens (promptCache.decoder.tokenCap); the reusable fraction is kept.`);
-  notes.push(`${m.model.name}: ${m.runs} runs per phase, ${m.threads} thread(s); median shown.`);
+  notes.push(`${m.model.name}: cold and warm runs interleaved, ${m.runs} each, ${m.threads} thread(s); median shown.`);
   const gpuRow = m.gpuEstimate.rows.find((r) => /8b/i.test(r.model)) ?? m.gpuEstimate.rows[0];
+  const g = m.gpuEstimate;
   return {
     preset: m.model.name,
     promptTokens: m.scaledFrom?.tokens ?? m.tokens,
@@ -102,8 +105,18 @@ export function timingView(m: Measurement): TimingView {
     warmMs: m.warm.medianMs,
     coldMinMs: m.cold.minMs,
     warmMinMs: m.warm.minMs,
+    coldSpread: m.cold.spread,
+    warmSpread: m.warm.spread,
+    runs: m.runs,
+    speedup: m.speedup,
+    ...(m.expectedSpeedup !== undefined ? { expectedSpeedup: m.expectedSpeedup } : {}),
+    ...(m.load.underLoad ? { underLoad: m.load.reason ?? 'other processes were running' } : {}),
+    ...(m.model.shapedLike ? { shapedLike: `shape of ${m.model.shapedLike}` } : {}),
     gpu: gpuRow
-      ? { label: `${gpuRow.model}${gpuRow.extrapolated ? ' (extrapolated)' : ''}`, coldMs: gpuRow.coldMs, warmMs: gpuRow.warmMs, source: m.gpuEstimate.source }
+      ? {
+        label: `${gpuRow.model}${gpuRow.extrapolated ? ' (extrapolated)' : ''}`, coldMs: gpuRow.coldMs, warmMs: gpuRow.warmMs, source: g.source,
+        method: g.model, regime: g.regime, verdict: g.verdict,
+      }
       : undefined,
     notes,
   };
@@ -113,9 +126,22 @@ export function kvDriftView(d: KvDrift): KvDriftView {
   const layers = d.layers.length;
   const positions = d.positions;
   const values = new Float32Array(layers * positions);
-  // Key and value drift move together (same attention inputs); show the larger of the two.
+  const edited = new Uint8Array(positions);
+  for (let p = 0; p < positions; p++) edited[p] = d.aligned?.[p] === null ? 1 : 0;
+  // Key and value drift move together (same attention inputs); show the larger of the two. Keys of moved tokens are
+  // taken with the RoPE rotation of the shift undone (keyUnshifted): moving is not a change of content.
   d.layers.forEach((l, i) => {
-    for (let p = 0; p < positions; p++) values[i * positions + p] = Math.max(l.key[p] ?? 0, l.value[p] ?? 0);
+    const key = l.keyUnshifted ?? l.key;
+    for (let p = 0; p < positions; p++) {
+      const v = Math.max(key[p] ?? 0, l.value[p] ?? 0);
+      values[i * positions + p] = edited[p] || !Number.isFinite(v) ? 0 : v;
+    }
   });
-  return { layers, positions, values, editPosition: d.divergenceIndex, notes: d.notes };
+  return {
+    layers, positions, values, editPosition: d.divergenceIndex, edited,
+    shift: d.alignment?.shift ?? 0,
+    commonSuffix: d.alignment?.commonSuffix ?? 0,
+    ...(d.window?.truncated ? { window: { start: d.window.newStart, end: d.window.newEnd } } : {}),
+    notes: d.notes,
+  };
 }

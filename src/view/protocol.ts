@@ -44,7 +44,22 @@ export interface TimingView {
   /** Min of the runs, when known. */
   coldMinMs?: number;
   warmMinMs?: number;
-  gpu?: { label: string; coldMs: number; warmMs: number; source: string };
+  /** Relative spread (IQR / median) of each phase's runs, and how many runs each phase took. */
+  coldSpread?: number;
+  warmSpread?: number;
+  runs?: number;
+  /** The measured cold/warm ratio and the one the FLOP count allows (presets). */
+  speedup?: number;
+  expectedSpeedup?: number;
+  /** Set when other processes competed for the CPU during the runs: why, in words. */
+  underLoad?: string;
+  /** e.g. "shape of HuggingFaceTB/SmolLM2-135M". */
+  shapedLike?: string;
+  gpu?: {
+    label: string; coldMs: number; warmMs: number; source: string;
+    /** How the estimate is computed, the regime the data describes, and the one-sentence verdict. */
+    method?: string; regime?: string; verdict?: string;
+  };
   notes: string[];
 }
 
@@ -55,6 +70,14 @@ export interface KvDriftView {
   values: Float32Array;
   /** Position of the first changed token in the measured window. */
   editPosition: number;
+  /** Per position: 1 where the token is edited (no aligned counterpart in the old version), else 0. */
+  edited?: Uint8Array;
+  /** New index − old index of the unchanged tail (token-identity alignment); 0 for a substitution. */
+  shift?: number;
+  /** Tokens unchanged after the edit (common suffix of the two versions). */
+  commonSuffix?: number;
+  /** Set when the versions were longer than the cap: the window of new-version tokens compared. */
+  window?: { start: number; end: number };
   notes: string[];
 }
 

@@ -28,13 +28,13 @@ async function run(...args: string[]): Promise<string> {
 
 describe('measure subcommand', () => {
   test('--json adds a measurement to the diff', async () => {
-    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--threads', '1', '--cache-dir', root));
+    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--threads', '1', '--max-runs', '3', '--token-cap', '2048', '--cache-dir', root));
     assert.ok(out.reusablePrefixTokens > 0);
     const m = out.measurement;
     assert.equal(m.preset, 'tiny');
     assert.equal(m.tokens, out.new.tokens);
     assert.equal(m.recomputedTokens, out.new.tokens - out.reusablePrefixTokens);
-    for (const k of ['medianMs', 'minMs', 'maxMs']) {
+    for (const k of ['medianMs', 'minMs', 'maxMs', 'q1Ms', 'q3Ms', 'spread']) {
       assert.equal(typeof m.cold[k], 'number');
       assert.equal(typeof m.warm[k], 'number');
     }
@@ -42,19 +42,42 @@ describe('measure subcommand', () => {
     assert.equal(m.threads, 1);
     assert.equal(m.gpuEstimate.rows.length, 3);
     assert.match(m.gpuEstimate.source, /H100/);
+    assert.match(m.gpuEstimate.regime, /eager PyTorch/);
+    assert.equal(typeof m.expectedSpeedup, 'number');
+    assert.ok(m.runs >= 3 && m.cold.runsMs.length === m.runs && m.warm.runsMs.length === m.runs);
+    assert.ok(['stable', 'time cap', 'max runs'].includes(m.stopReason));
+    assert.equal(typeof m.load.underLoad, 'boolean');
+  });
+
+  test('--drift --json adds the KV drift map, aligned by token identity', async () => {
+    const out = JSON.parse(await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--drift', '--threads', '1', '--max-runs', '3', '--token-cap', '2048', '--cache-dir', root));
+    const k = out.kvDrift;
+    assert.equal(k.layers, 3);
+    assert.equal(k.divergenceIndex, out.firstDivergentToken);
+    assert.equal(k.key.length, 3);
+    assert.equal(k.value[0].length, k.positions);
+    assert.equal(k.aligned.length, k.positions);
+    // The edit replaces a few tokens: those are null (no counterpart); the unchanged tail's layer-0 values are 0.
+    const tail = k.aligned.map((o: number | null, i: number) => (o === null ? -1 : i)).filter((i: number) => i >= 0);
+    assert.ok(tail.length > 100 && tail.length < k.positions);
+    for (const i of tail) assert.equal(k.value[0][i], 0);
+    assert.equal(k.key[0][0], null);
   });
 
   test('human output is a table with the GPU estimate', async () => {
-    const out = await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--threads', '1', '--cache-dir', root);
+    const out = await run(oldFile, newFile, '--preset', 'tiny', '--raw', '--threads', '1', '--max-runs', '3', '--cache-dir', root);
     assert.match(out, /cold \(no cache\)/);
     assert.match(out, /cached prefix of/);
+    assert.match(out, /IQR/);
+    assert.match(out, /the FLOP count allows \d+\.\d×/);
+    assert.match(out, /eager PyTorch/);
     assert.match(out, /GPU estimate/);
     assert.match(out, /llama-3\.1-8b/);
   });
 
   test('--model runs a user-supplied Optimum-layout file', async () => {
     const m = await ensureModel({ preset: 'tiny', cacheDir: path.join(root, 'user'), variant: OPTIMUM_LIKE_VARIANT });
-    const out = JSON.parse(await run(oldFile, newFile, '--model', m.modelPath, '--raw', '--json', '--threads', '1'));
+    const out = JSON.parse(await run(oldFile, newFile, '--model', m.modelPath, '--raw', '--json', '--threads', '1', '--max-runs', '3', '--token-cap', '2048'));
     assert.equal(out.measurement.model, m.modelPath);
     assert.equal(out.measurement.preset, undefined);
     assert.equal(out.measurement.recomputedTokens, out.recomputedTokens);
@@ -67,7 +90,7 @@ describe('measure subcommand', () => {
     await assert.rejects(run(oldFile, newFile, '--runs', '1'), (e: unknown) => e instanceof CliError && e.exitCode === 2);
     // A large model is not written without --yes when nobody can be asked.
     await assert.rejects(
-      run(oldFile, newFile, '--preset', 'gpt2-small', '--raw', '--cache-dir', path.join(root, 'big')),
+      run(oldFile, newFile, '--preset', 'smollm2-135m', '--raw', '--cache-dir', path.join(root, 'big')),
       (e: unknown) => e instanceof CliError && /--yes/.test(e.message),
     );
     assert.equal(fs.existsSync(path.join(root, 'big', 'models')), false);

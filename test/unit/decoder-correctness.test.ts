@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DecoderPool, runKvDrift, runMeasure } from '../../src/decoder/engine';
+import { DEFAULT_TOKEN_CAP } from '../../src/decoder/defaults';
+import { DecoderPool, runMeasure } from '../../src/decoder/engine';
 import { ensureModel } from '../../src/decoder/generator';
-import { OPTIMUM_LIKE_VARIANT, type GraphVariant } from '../../src/decoder/graph';
+import { LEAN_VARIANT, OPTIMUM_LIKE_VARIANT, type GraphVariant } from '../../src/decoder/graph';
 import { CachedDecoder } from '../../src/decoder/runner';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pca-decoder-ok-'));
@@ -38,11 +39,12 @@ function ids(n: number, seed = 1): number[] {
 }
 
 describe('cached decoder correctness (tiny)', () => {
+  // sdpa: the graph Optimum exports (the presets' default); lean: GroupQueryAttention with last-position logits.
   let gqa: CachedDecoder;
   let plain: CachedDecoder;
   before(async () => {
-    gqa = await open();
-    plain = await open({ attention: 'plain' });
+    plain = await open();
+    gqa = await open(LEAN_VARIANT);
   });
 
   for (const kind of ['gqa', 'plain'] as const) {
@@ -73,7 +75,7 @@ describe('cached decoder correctness (tiny)', () => {
     });
   }
 
-  test('GroupQueryAttention and plain ONNX attention agree', async () => {
+  test('the lean graph (GroupQueryAttention, last-position logits) and the exporter graph agree', async () => {
     const a = gqa.toModelIds(ids(200, 5)).ids;
     const x = await gqa.prefill(a, gqa.emptyCache(), 77);
     const y = await plain.prefill(a, plain.emptyCache(), 77);
@@ -87,32 +89,6 @@ describe('cached decoder correctness (tiny)', () => {
     // Feed the last 10 tokens as if they started a fresh sequence: different logits.
     const fresh = await gqa.prefill(all.subarray(40), gqa.emptyCache(), 1000);
     assert.ok(maxAbsDiff(cold.lastLogits, fresh.lastLogits) > 1e-3);
-  });
-
-  test('KV drift: layer 0 after a substitution is bit-exact, every deeper layer moves', async () => {
-    const oldIds = ids(120, 9);
-    const newIds = [...oldIds];
-    const d = 50;
-    newIds[d] = (oldIds[d] + 1) % 509;
-    const drift = await runKvDrift(pool, { oldIds, newIds, divergenceIndex: d, preset: 'tiny', cacheDir: root, threads: 1 });
-    assert.equal(drift.positions, 70);
-    assert.equal(drift.layers.length, 3);
-    assert.equal(drift.sameToken[0], false);
-    assert.ok(drift.sameToken.slice(1).every(Boolean));
-    // The edited position itself changes in every layer.
-    for (const l of drift.layers) assert.ok(l.key[0] > 0 && l.value[0] > 0);
-    // Layer 0: K/V of an unchanged token at an unchanged position depend on nothing else.
-    const l0 = drift.layers[0];
-    for (let i = 1; i < drift.positions; i++) {
-      assert.equal(l0.key[i], 0, `layer 0 key at +${i}`);
-      assert.equal(l0.value[i], 0, `layer 0 value at +${i}`);
-    }
-    // Deeper layers: attention mixed the edit into every later position.
-    for (const l of drift.layers.slice(1)) {
-      for (let i = 1; i < drift.positions; i++) {
-        assert.ok(l.key[i] > 1e-4 && l.value[i] > 1e-4, `layer ${l.layer} at +${i}: ${l.key[i]}, ${l.value[i]}`);
-      }
-    }
   });
 
   test('Optimum-like export (no position_ids, merged use_cache_branch, float16 KV) loads and runs', async () => {
@@ -131,7 +107,7 @@ describe('cached decoder correctness (tiny)', () => {
     // The cache is stored in float16, so the warm path sees rounded K/V: a looser tolerance.
     assert.ok(maxAbsDiff(cold.lastLogits, warm.lastLogits) < 1e-2);
     // Same weights as the float32 model: the results agree to float16 precision.
-    const ref = await gqa.prefill(all, gqa.emptyCache(), 1000);
+    const ref = await plain.prefill(all, plain.emptyCache(), 1000);
     assert.ok(maxAbsDiff(cold.lastLogits, ref.lastLogits) < 1e-2);
   });
 
@@ -140,15 +116,16 @@ describe('cached decoder correctness (tiny)', () => {
     const r = await runMeasure(pool, { ids: ids(64), reusablePrefix: 40, modelPath: m.modelPath, cacheDir: root, threads: 1 });
     assert.equal(r.model.kind, 'user');
     assert.equal(r.recomputedTokens, 24);
-    assert.equal(r.cold.runsMs.length, 3);
+    assert.ok(r.cold.runsMs.length >= 3 && r.cold.runsMs.length === r.warm.runsMs.length);
+    assert.equal(r.expectedSpeedup, undefined, 'no FLOP count for a user model');
   });
 
   test('a 100k-token prompt is capped (default cap, the model\'s positions) and memory stays bounded', async () => {
     const huge = new Uint32Array(100_000).map((_, i) => i % 509);
     const rss0 = process.memoryUsage().rss;
     const r = await runMeasure(pool, { ids: huge, reusablePrefix: 90_000, preset: 'tiny', cacheDir: root, threads: 1 });
-    assert.equal(r.tokens, 4096); // DEFAULT_TOKEN_CAP, also tiny's max positions
-    assert.equal(r.reusablePrefix, Math.round((90_000 * 4096) / 100_000));
+    assert.equal(r.tokens, DEFAULT_TOKEN_CAP);
+    assert.equal(r.reusablePrefix, Math.round((90_000 * DEFAULT_TOKEN_CAP) / 100_000));
     assert.deepEqual(r.scaledFrom, { tokens: 100_000, reusablePrefix: 90_000 });
     assert.ok(process.memoryUsage().rss - rss0 < 512 * 1024 * 1024);
     // The GPU estimate is for the prompt as asked, not the scaled one.
@@ -166,5 +143,7 @@ describe('cached decoder correctness (tiny)', () => {
     assert.ok(r.cold.minMs <= r.cold.medianMs && r.cold.medianMs <= r.cold.maxMs);
     assert.ok(r.warm.tokensPerSecond > 0);
     assert.equal(r.gpuEstimate.rows.length, 3);
+    // A preset carries the ratio its FLOP count allows: 200 tokens cold vs 50 after 150 cached.
+    assert.ok(r.expectedSpeedup !== undefined && r.expectedSpeedup > 1 && r.expectedSpeedup < 200 / 50 + 1e-9, `expected ${r.expectedSpeedup}`);
   });
 });

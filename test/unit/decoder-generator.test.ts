@@ -25,7 +25,7 @@ describe('decoder model generator', () => {
 
   test('weights do not depend on the graph variant (seeded by weight index)', async () => {
     const gqa = await ensureModel({ preset: 'tiny', cacheDir: path.join(root, 'a') });
-    const plain = await ensureModel({ preset: 'tiny', cacheDir: path.join(root, 'a'), variant: { attention: 'plain' } });
+    const plain = await ensureModel({ preset: 'tiny', cacheDir: path.join(root, 'a'), variant: { attention: 'gqa', logits: 'last' } });
     assert.deepEqual(fs.readFileSync(gqa.dataPath), fs.readFileSync(plain.dataPath));
   });
 
@@ -66,22 +66,24 @@ describe('decoder model generator', () => {
     const dir = path.join(root, 'large');
     let asked = 0;
     await assert.rejects(
-      ensureModel({ preset: 'gpt2-small', cacheDir: dir, onConfirmLargeWrite: (bytes) => { asked = bytes; return false; } }),
+      ensureModel({ preset: 'qwen2.5-0.5b', cacheDir: dir, onConfirmLargeWrite: (bytes) => { asked = bytes; return false; } }),
       ModelWriteDeclined,
     );
     assert.ok(asked > LARGE_WRITE_BYTES, `asked about ${asked} bytes`);
-    assert.equal(asked, expectedModelBytes('gpt2-small'));
+    assert.equal(asked, expectedModelBytes('qwen2.5-0.5b'));
     assert.equal(fs.existsSync(path.join(dir, 'models')), false);
     // Small presets are not asked about.
     assert.ok(expectedModelBytes('tiny') < LARGE_WRITE_BYTES);
   });
 
-  test('preset sizes are as documented', () => {
+  test('the data file holds 4 bytes per parameter (plus alignment): the sizes the settings quote', () => {
     assert.ok(parameterCount(PRESETS.tiny) < 500_000);
-    const small = parameterCount(PRESETS.small);
-    assert.ok(small > 35e6 && small < 45e6, `small has ${small}`);
-    const gpt2 = parameterCount(PRESETS['gpt2-small']);
-    assert.ok(gpt2 > 120e6 && gpt2 < 128e6, `gpt2-small has ${gpt2}`);
+    for (const p of ['smollm2-135m', 'smollm2-360m', 'qwen2.5-0.5b'] as const) {
+      const bytes = expectedModelBytes(p);
+      const params = parameterCount(PRESETS[p]);
+      assert.ok(bytes >= 4 * params && bytes < 4 * params + 4096 * 500, `${p}: ${bytes} bytes for ${params} parameters`);
+      assert.ok(bytes > LARGE_WRITE_BYTES, `${p} asks before writing`);
+    }
   });
 });
 

@@ -22,7 +22,7 @@ describe('DecoderClient (worker thread)', () => {
   test('measures cold vs warm on tiny and keeps the main thread free', async (t) => {
     await client.measure({ ids: ids(10), reusablePrefix: 5, preset: 'tiny', cacheDir: root, threads: 1 }); // load once
     // One session.run over all 2000 tokens (no chunking) takes well over 50 ms: on the main thread it would show.
-    const req = { ids: ids(2000), reusablePrefix: 1500, preset: 'tiny' as const, cacheDir: root, runs: 5, threads: 1, chunkSize: 4096 };
+    const req = { ids: ids(2000), reusablePrefix: 1500, preset: 'tiny' as const, cacheDir: root, runs: 5, maxRuns: 5, threads: 1, chunkSize: 4096, tokenCap: 4096 };
     // The wall-clock gap between 5 ms ticks is the direct measure, but a loaded shared machine stretches it by itself
     // (the OS deschedules the thread). A blocked thread would be blocked on every attempt for a whole session.run (one
     // cold run here), so: best of up to five attempts, always below half a cold run, and below 50 ms whenever the
@@ -46,7 +46,7 @@ describe('DecoderClient (worker thread)', () => {
       maxGap = Math.max(maxGap, performance.now() - last);
       assert.equal(m.tokens, 2000);
       assert.equal(m.recomputedTokens, 500);
-      assert.equal(m.cold.runsMs.length, 5);
+      assert.ok(m.cold.runsMs.length >= 5 && m.warm.runsMs.length === m.cold.runsMs.length);
       assert.equal(m.threads, 1);
       // Timing figures are not compared here (benchmarks report them; shared CI machines are noisy).
       assert.ok(m.cold.minMs > 0 && m.warm.minMs > 0);
@@ -82,7 +82,7 @@ describe('DecoderClient (worker thread)', () => {
   });
 
   test('a request queued behind another is released at once when cancelled', async () => {
-    const first = client.measure({ ids: ids(1500), reusablePrefix: 100, preset: 'tiny', cacheDir: root, runs: 3, threads: 1 });
+    const first = client.measure({ ids: ids(1500), reusablePrefix: 100, preset: 'tiny', cacheDir: root, runs: 3, threads: 1, tokenCap: 4096 });
     const ac = new AbortController();
     const second = client.measure({ ids: ids(1500), reusablePrefix: 100, preset: 'tiny', cacheDir: root, threads: 1 }, ac.signal);
     const t = performance.now();
@@ -159,7 +159,9 @@ c.measure({ ids: [1, 2, 3, 4, 5, 6], reusablePrefix: 3, preset: 'tiny', cacheDir
     b[30] = (b[30] + 1) % 500;
     const d = await client.kvDrift({ oldIds: a, newIds: b, divergenceIndex: 30, preset: 'tiny', cacheDir: root, threads: 1 });
     assert.equal(d.positions, 50);
-    assert.equal(d.layers[0].maxKey > 0, true);
+    assert.equal(d.aligned[0], null);
     assert.equal(d.layers[0].key.slice(1).every((x) => x === 0), true);
+    assert.equal(d.layers[0].maxKey, 0, 'no unchanged token moved at layer 0');
+    assert.ok(d.layers[1].maxKey > 0);
   });
 });

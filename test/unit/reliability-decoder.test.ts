@@ -55,7 +55,7 @@ describe('cancellation at every stage', () => {
       }
       assert.ok(seen.has(phase), `the "${phase}" stage was reported as progress (seen: ${[...seen].join(', ')})`);
       assert.equal(outcome, 'cancelled', `cancelling during "${phase}" did not cancel`);
-      const again = await client.measure({ ids: ids(60), reusablePrefix: 20, preset: 'tiny', cacheDir, threads: 1 });
+      const again = await client.measure({ ids: ids(60), reusablePrefix: 20, preset: 'tiny', cacheDir, threads: 1, maxRuns: 3 });
       assert.equal(again.recomputedTokens, 40);
       assert.deepEqual(listFiles(cacheDir).filter((f) => f.includes('.tmp-')), [], 'no temporary files left in the cache');
     });
@@ -69,7 +69,7 @@ describe('a damaged model cache is repaired, not fatal (CLI)', () => {
   fs.writeFileSync(oldFile, lines.join('\n'));
   fs.writeFileSync(newFile, lines.map((l, i) => (i === 40 ? 'Rule 40: answer briefly.' : l)).join('\n'));
   const measure = (cacheDir: string, extra: string[] = []) =>
-    runCli(['measure', oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--threads', '1', '--runs', '3', '--cache-dir', cacheDir, ...extra], { timeoutMs: 120_000 });
+    runCli(['measure', oldFile, newFile, '--preset', 'tiny', '--raw', '--json', '--threads', '1', '--runs', '3', '--max-runs', '3', '--cache-dir', cacheDir, ...extra], { timeoutMs: 120_000 });
 
   // mustRepair: damage an interrupted write or a full disk can cause is repaired silently; anything stranger may end
   // in one clear error line instead.
@@ -111,7 +111,7 @@ describe('a damaged model cache is repaired, not fatal (CLI)', () => {
     'generation killed half-way (SIGKILL): the next run works and no partial files are left behind',
     async () => {
       const cacheDir = path.join(tmp, 'killed');
-      const child = spawn(process.execPath, [CLI, 'measure', oldFile, newFile, '--preset', 'small', '--yes', '--raw', '--threads', '1', '--cache-dir', cacheDir], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI, 'measure', oldFile, newFile, '--preset', 'smollm2-135m', '--yes', '--raw', '--threads', '1', '--cache-dir', cacheDir], { stdio: 'ignore' });
       // Kill as soon as a temporary data file is being written.
       const t0 = performance.now();
       let killed = false;
@@ -125,7 +125,7 @@ describe('a damaged model cache is repaired, not fatal (CLI)', () => {
       }
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
       assert.ok(killed, 'caught the generation in progress');
-      const again = await runCli(['measure', oldFile, newFile, '--preset', 'small', '--yes', '--raw', '--json', '--threads', '1', '--runs', '3', '--token-cap', '64', '--cache-dir', cacheDir], { timeoutMs: 180_000 });
+      const again = await runCli(['measure', oldFile, newFile, '--preset', 'smollm2-135m', '--yes', '--raw', '--json', '--threads', '1', '--runs', '3', '--max-runs', '3', '--token-cap', '64', '--cache-dir', cacheDir], { timeoutMs: 180_000 });
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(listFiles(cacheDir).filter((f) => f.includes('.tmp-')), [], 'stale partial files remain in the model cache');
     },
