@@ -1,0 +1,24 @@
+// Building conversations as persistent lists (ConversationNode), so each call points at its history in O(1).
+import type { ConversationNode } from './types';
+
+export function appendPieces(tail: ConversationNode | null, role: string, values: readonly unknown[]): ConversationNode | null {
+  let t = tail;
+  for (const value of values) {
+    t = { piece: { role, value, json: JSON.stringify(value) ?? 'null' }, prev: t, depth: (t?.depth ?? 0) + 1 };
+  }
+  return t;
+}
+
+/** Content as Anthropic blocks: a string becomes one text block (Claude Code writes both shapes). */
+export function contentBlocks(content: unknown): unknown[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  if (Array.isArray(content)) return content;
+  return [];
+}
+
+/** The pieces of a history, oldest first (on demand only: O(history)). */
+export function piecesOf(tail: ConversationNode | null): ConversationNode[] {
+  const out: ConversationNode[] = [];
+  for (let n = tail; n; n = n.prev) out.push(n);
+  return out.reverse();
+}

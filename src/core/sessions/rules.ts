@@ -1,0 +1,97 @@
+// The one place the session audit reads provider facts from: cache rules and estimates (src/core/providers.ts), cache
+// lifetimes, hit granularity, and per-model prices (@pydantic/genai-prices' bundled, dated data; never updated at run
+// time). When the provider rules move to src/core/providers/ with per-model prices, TTLs and write multipliers, only
+// this file changes.
+import { calcPrice } from '@pydantic/genai-prices';
+import { CACHE_RULES, encodingFor, estimateProvider, minimumFor, providerForModel, type EstimateInput } from '../providers';
+import type { EncodingName } from '../encodings';
+import type { ProviderId } from '../ids';
+import type { ReportedUsage } from './types';
+
+/** How a provider reports caching: Anthropic-style (reads and writes, explicit entries) or OpenAI-style (reads only). */
+export type UsageStyle = 'anthropic' | 'openai';
+
+export function usageStyle(provider: ProviderId | undefined, usage?: ReportedUsage | null): UsageStyle {
+  if (provider === 'anthropic') return 'anthropic';
+  // GPT-5.6+ and gateways report writes too: an entry's extent is then known as with Anthropic.
+  if (usage && usage.cacheWriteTokens > 0) return 'anthropic';
+  return 'openai';
+}
+
+export function guessProvider(model: string | undefined, hint?: ProviderId): ProviderId | undefined {
+  if (model) {
+    const m = model.toLowerCase().replace(/^(anthropic|openai|google|gemini|vertex_ai|bedrock|azure)[/.:]/, '');
+    const p = providerForModel(m) ?? (/^(o\d|gpt-|codex)/.test(m) ? 'openai' : /claude|anthropic/.test(m) ? 'anthropic' : /gemini/.test(m) ? 'gemini' : undefined);
+    if (p) return p;
+  }
+  return hint;
+}
+
+/** How long an entry lives without a hit (refreshed on each hit). */
+export interface CacheLifetime {
+  seconds: number;
+  /** For people and for `break.ttl`: `5m`, `1h`, `5–10 min`, `24h`. */
+  label: string;
+}
+
+/**
+ * The lifetime of the entry an earlier call left. Anthropic: 5 min, or 1 h when the call wrote 1-hour entries.
+ * OpenAI: 5–10 min in memory (the lower bound is used), 24 h for models whose default retention is 24 h.
+ */
+export function entryLifetime(provider: ProviderId | undefined, model: string | undefined, usage: ReportedUsage | null): CacheLifetime {
+  const m = (model ?? '').toLowerCase();
+  switch (provider) {
+    case 'anthropic':
+      return (usage?.cacheWrite1hTokens ?? 0) > 0 ? { seconds: 3600, label: '1h' } : { seconds: 300, label: '5m' };
+    case 'openai':
+      // "the default or only option from gpt-5.5" (cache-rules notes, 2026-11).
+      if (/^gpt-(5\.[5-9]|[6-9])/.test(m)) return { seconds: 24 * 3600, label: '24h' };
+      return { seconds: 300, label: '5–10 min' };
+    case 'gemini':
+      return { seconds: 3600, label: '1h (implicit caching publishes no lifetime; explicit caches default to 1 h)' };
+    case 'deepseek':
+      return { seconds: 6 * 3600, label: 'hours (best effort)' };
+    default:
+      return { seconds: Number.POSITIVE_INFINITY, label: 'LRU (no fixed lifetime)' };
+  }
+}
+
+/** Hit granularity: a read may fall short of a shared prefix by up to this many tokens without anything breaking. */
+export function hitStep(provider: ProviderId | undefined): number {
+  return provider ? CACHE_RULES[provider].stepTokens ?? 0 : 0;
+}
+
+export function minimumCacheable(provider: ProviderId | undefined, model: string | undefined): number {
+  return provider ? minimumFor(CACHE_RULES[provider], model).tokens : 0;
+}
+
+/** Tokens the provider's rule serves from cache for a shared prefix (the core's estimate, unchanged). */
+export function predictCachedTokens(provider: ProviderId, input: EstimateInput): number {
+  return estimateProvider(provider, input).cachedTokens;
+}
+
+export function countingEncoding(provider: ProviderId | undefined, model: string | undefined): { encoding: EncodingName; note?: string } {
+  return encodingFor(provider, model);
+}
+
+const PRICE_PROVIDER: Partial<Record<ProviderId, string>> = { anthropic: 'anthropic', openai: 'openai', gemini: 'google', deepseek: 'deepseek' };
+
+/** USD for one call's usage at the model's price on that day; null when the price data does not know the model. */
+export function callCostUsd(provider: ProviderId | undefined, model: string | undefined, usage: ReportedUsage, timestamp?: string | null): number | null {
+  if (!model) return null;
+  const providerId = provider ? PRICE_PROVIDER[provider] : undefined;
+  const usageIn: Record<string, number> = {
+    input_tokens: usage.promptTokens,
+    cache_read_tokens: usage.cacheReadTokens,
+    cache_write_tokens: usage.cacheWriteTokens,
+    output_tokens: usage.outputTokens,
+  };
+  if (usage.cacheWrite1hTokens && usage.cacheWrite1hTokens > 0) usageIn.cache_write_1h_tokens = Math.min(usage.cacheWrite1hTokens, usage.cacheWriteTokens);
+  const t = timestamp ? new Date(timestamp) : undefined;
+  try {
+    const r = calcPrice(usageIn, model.replace(/^(anthropic|openai|google|gemini)[/.:]/, ''), { providerId, timestamp: t && !Number.isNaN(t.getTime()) ? t : undefined });
+    return r ? r.total_price : null;
+  } catch {
+    return null;
+  }
+}
