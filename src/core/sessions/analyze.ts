@@ -121,7 +121,6 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
       st.end = node;
       st.openEnd = node.tokens;
       totalTokens = node.tokens + (imported.conversation.tail ? pieces.count(layout.suffix()) : 0);
-      if (imported.conversation.instructions) totalTokens += pieces.count(imported.conversation.instructions);
     }
     if (st.end) {
       bestByText = common !== index.root && common.lastCall >= 0 ? common.lastCall : undefined;
@@ -168,6 +167,7 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
       break: null,
     };
     if (imported.line !== undefined) call.line = imported.line;
+    if (imported.entry !== undefined) call.entry = imported.entry;
     if (imported.sidechain) call.sidechain = true;
     if (imported.agentId) call.agentId = imported.agentId;
     if (imported.compaction) call.compaction = true;

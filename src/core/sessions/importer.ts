@@ -25,7 +25,7 @@ export interface ImportContext {
 }
 
 export interface RecordReader {
-  /** One JSON value: a JSONL line, or the whole document for `document` importers. */
+  /** One JSON value: a JSONL line (1-based `line`), or the whole document (`line` 0). */
   record(value: unknown, line: number): void;
   /** After the last record (also after a truncated file). */
   finish(): void;
@@ -35,8 +35,11 @@ export interface LogImporter {
   readonly id: SessionSourceKind;
   /** For people: "Claude Code session". */
   readonly label: string;
-  /** `lines`: JSONL, streamed line by line; `document`: one JSON document (bounded in size). */
-  readonly shape: 'lines' | 'document';
+  /**
+   * `lines`: JSONL, streamed line by line; `document`: one JSON document (bounded in size); `auto`: lines when the
+   * file's first line is a complete JSON value, else a document (formats written both ways).
+   */
+  readonly shape: 'lines' | 'document' | 'auto';
   /** 0: not this format; higher: more certain (0.9+ for a format's own markers). */
   sniff(input: SniffInput): number;
   createReader(ctx: ImportContext): RecordReader;

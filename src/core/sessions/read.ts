@@ -143,7 +143,9 @@ export async function readSessionFile(file: string, options: ReadOptions = {}): 
     },
   };
   const reader = importer.createReader(ctx);
-  if (importer.shape === 'lines') {
+  const firstLine = input.headText.split('\n', 1)[0].trim();
+  const asLines = importer.shape === 'lines' || (importer.shape === 'auto' && firstLine.startsWith('{') && parses(firstLine));
+  if (asLines) {
     let lastBad: { line: number; message: string } | null = null;
     for await (const l of readLines(file, limits, (e) => problems.add('tooLong', e.line, 'warning', `line ${e.line}: longer than ${formatBytes(limits.maxLineBytes)} (${formatBytes(e.bytes)}): skipped`), options.signal)) {
       if (l.invalidUtf8) problems.add('utf8', l.line, 'warning', `line ${l.line}: not valid UTF-8 (read with replacement characters)`);
@@ -170,7 +172,7 @@ export async function readSessionFile(file: string, options: ReadOptions = {}): 
     } else {
       if (doc.invalidUtf8) problems.add('utf8', undefined, 'warning', 'not valid UTF-8 (read with replacement characters)');
       try {
-        reader.record(JSON.parse(doc.text), 1);
+        reader.record(JSON.parse(doc.text), 0);
       } catch (e) {
         const m = /position (\d+)/.exec((e as Error).message);
         const at = m ? new LineIndex(doc.text).position(Number(m[1])) : null;
@@ -183,6 +185,15 @@ export async function readSessionFile(file: string, options: ReadOptions = {}): 
   session.problems = [...problems.finish(), ...session.problems];
   if (session.calls.length === 0 && session.problems.every((p) => p.severity !== 'error')) session.problems.push({ file, severity: 'info', message: `read as a ${importer.label}, but no API call with usage in it` });
   return session;
+}
+
+function parses(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function shortJsonError(m: string): string {

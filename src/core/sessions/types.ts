@@ -51,8 +51,10 @@ export type ConversationLayout = 'anthropic-messages' | 'responses-input';
 export interface ImportedCall {
   /** Stable within the file: the provider's message or response id, or `call-<n>`. */
   id: string;
-  /** 1-based line (JSONL) or entry index (documents) the call was read from. */
+  /** 1-based line of a JSONL log the call was read from. */
   line?: number;
+  /** 1-based entry of a whole-document log (a HAR entry, an export's log entry). */
+  entry?: number;
   /** ISO 8601 time the request was sent (or the response started). */
   timestamp?: string;
   model?: string;
@@ -143,7 +145,10 @@ export interface PredictedUsage {
 export interface SessionCall {
   index: number;
   id: string;
+  /** 1-based line in a JSONL log. */
   line?: number;
+  /** 1-based entry in a whole-document log (HAR, export). */
+  entry?: number;
   timestamp: string | null;
   model: string | null;
   reported: ReportedUsage | null;
