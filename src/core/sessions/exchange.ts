@@ -4,15 +4,20 @@
 import { detectFlavour } from '../formats';
 import type { ProviderId } from '../ids';
 import { isObject, str } from './importer';
+import { guessProvider } from './rules';
 import type { ImportedCall, ReportedUsage } from './types';
 import { anthropicUsage, mergeUsage, normalizeUsage } from './usage';
 
-export function providerOf(url: string | undefined, body: unknown): ProviderId | undefined {
+/** The provider: from the URL, else the caller's hint (a gateway's provider field), else the model, else the body's shape. */
+export function providerOf(url: string | undefined, body: unknown, hint?: ProviderId): ProviderId | undefined {
   const u = (url ?? '').toLowerCase();
   if (u.includes('anthropic.com') || /\/v1\/messages\b/.test(u)) return 'anthropic';
   if (u.includes('generativelanguage.googleapis.com') || u.includes('aiplatform.googleapis.com') || /:(stream)?generatecontent/.test(u)) return 'gemini';
   if (u.includes('deepseek.com')) return 'deepseek';
   if (u.includes('openai.com') || /\/(chat\/completions|responses)\b/.test(u)) return 'openai';
+  if (hint) return hint;
+  const byModel = guessProvider(isObject(body) ? str(body.model) : undefined);
+  if (byModel) return byModel;
   switch (detectFlavour(body)) {
     case 'json-anthropic':
       return 'anthropic';
@@ -87,7 +92,7 @@ function anthropicDelta(u: Record<string, unknown>): ReportedUsage {
 export function exchangeCall(args: { url?: string; requestBody: unknown; requestText: string; response: unknown; timestamp?: string; line?: number; entry?: number; id?: string; providerHint?: ProviderId }): Omit<ImportedCall, 'id'> & { id?: string } | null {
   if (!isLlmRequest(args.requestBody)) return null;
   const { usage, model: respModel } = parseResponse(args.response);
-  const provider = providerOf(args.url, args.requestBody) ?? args.providerHint;
+  const provider = providerOf(args.url, args.requestBody, args.providerHint);
   return {
     id: args.id,
     line: args.line || undefined,

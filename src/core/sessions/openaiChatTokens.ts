@@ -19,17 +19,21 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A JSON schema as a TypeScript type, the way the tools section writes it (nested properties are not indented). */
-function tsType(schema: unknown): string {
+/**
+ * A JSON schema as a TypeScript type, the way the tools section writes it. Nested object properties are not indented
+ * for `tools` (the counts reported for `tools` requests, and OpenAI's harmony-era prompts) but indented by two spaces
+ * per level for the legacy `functions` parameter (the counts hmarr/openai-chat-tokens verified on gpt-3.5-turbo).
+ */
+function tsType(schema: unknown, indent = -1): string {
   if (!isObj(schema)) return 'any';
   const en = Array.isArray(schema.enum) ? schema.enum : undefined;
   if (en && en.length) return en.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(' | ');
   const t = schema.type;
   if (Array.isArray(t)) return t.map((x) => (x === 'integer' ? 'number' : String(x))).join(' | ');
-  if (Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf)) return ((schema.anyOf ?? schema.oneOf) as unknown[]).map(tsType).join(' | ');
+  if (Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf)) return ((schema.anyOf ?? schema.oneOf) as unknown[]).map((x) => tsType(x, indent)).join(' | ');
   switch (t) {
     case 'object':
-      return isObj(schema.properties) && Object.keys(schema.properties).length ? `{\n${objectBody(schema)}\n}` : 'object';
+      return isObj(schema.properties) && Object.keys(schema.properties).length ? `{\n${objectBody(schema, indent < 0 ? -1 : indent + 2)}\n}` : 'object';
     case 'string':
       return 'string';
     case 'number':
@@ -40,19 +44,21 @@ function tsType(schema: unknown): string {
     case 'null':
       return 'null';
     case 'array':
-      return schema.items !== undefined ? `${tsType(schema.items)}[]` : 'any[]';
+      return schema.items !== undefined ? `${tsType(schema.items, indent)}[]` : 'any[]';
     default:
       return 'any';
   }
 }
 
-function objectBody(schema: Obj): string {
+/** Properties of an object schema, one per line; `indent` < 0: no indentation at any depth. */
+function objectBody(schema: Obj, indent = -1): string {
   const props = isObj(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+  const pad = indent > 0 ? ' '.repeat(indent) : '';
   const lines: string[] = [];
   for (const [key, p] of Object.entries(props)) {
-    if (isObj(p) && typeof p.description === 'string' && p.description) for (const l of p.description.split('\n')) lines.push(`// ${l}`);
-    lines.push(`${key}${required.has(key) ? '' : '?'}: ${tsType(p)},`);
+    if (isObj(p) && typeof p.description === 'string' && p.description) for (const l of p.description.split('\n')) lines.push(`${pad}// ${l}`);
+    lines.push(`${pad}${key}${required.has(key) ? '' : '?'}: ${tsType(p, indent)},`);
   }
   return lines.join('\n');
 }
@@ -61,6 +67,8 @@ interface FunctionDef {
   name: string;
   description?: string;
   parameters?: unknown;
+  /** Declared through the legacy `functions` parameter. */
+  legacy?: boolean;
 }
 
 function functionsOf(body: Obj): FunctionDef[] {
@@ -71,7 +79,7 @@ function functionsOf(body: Obj): FunctionDef[] {
     if (f && typeof f.name === 'string') out.push({ name: f.name, description: typeof f.description === 'string' ? f.description : undefined, parameters: f.parameters });
   }
   for (const f of Array.isArray(body.functions) ? body.functions : []) {
-    if (isObj(f) && typeof f.name === 'string') out.push({ name: f.name, description: typeof f.description === 'string' ? f.description : undefined, parameters: f.parameters });
+    if (isObj(f) && typeof f.name === 'string') out.push({ name: f.name, description: typeof f.description === 'string' ? f.description : undefined, parameters: f.parameters, legacy: true });
   }
   return out;
 }
@@ -82,7 +90,7 @@ export function renderOpenAITools(functions: readonly FunctionDef[]): string {
   for (const f of functions) {
     if (f.description) for (const l of f.description.split('\n')) lines.push(`// ${l}`);
     const p = f.parameters;
-    if (isObj(p) && isObj(p.properties) && Object.keys(p.properties).length) lines.push(`type ${f.name} = (_: {\n${objectBody(p)}\n}) => any;\n`);
+    if (isObj(p) && isObj(p.properties) && Object.keys(p.properties).length) lines.push(`type ${f.name} = (_: {\n${objectBody(p, f.legacy ? 0 : -1)}\n}) => any;\n`);
     else lines.push(`type ${f.name} = () => any;\n`);
   }
   lines.push('} // namespace functions');
