@@ -70,6 +70,11 @@ export async function* readLines(file: string, limits: LineLimits = DEFAULT_LIMI
           onEvent?.({ kind: 'tooLong', line, bytes: partBytes + nl - start });
           parts = [];
           partBytes = 0;
+        } else if (partBytes + nl - start > limits.maxLineBytes) {
+          line++;
+          onEvent?.({ kind: 'tooLong', line, bytes: partBytes + nl - start });
+          parts = [];
+          partBytes = 0;
         } else {
           const piece = chunk.subarray(start, nl);
           const buf = parts.length ? Buffer.concat([...parts, piece]) : piece;

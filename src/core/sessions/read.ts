@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ProviderId } from '../ids';
+import { findJsonSyntaxError } from '../formats/jsonSyntax';
 import { LineIndex, looksBinary } from '../text';
 import type { ImportContext, LogImporter, SniffInput } from './importer';
 import { IMPORTERS } from './importers';
@@ -174,9 +175,11 @@ export async function readSessionFile(file: string, options: ReadOptions = {}): 
       try {
         reader.record(JSON.parse(doc.text), 0);
       } catch (e) {
+        const found = findJsonSyntaxError(doc.text);
         const m = /position (\d+)/.exec((e as Error).message);
-        const at = m ? new LineIndex(doc.text).position(Number(m[1])) : null;
-        problems.add('json', at?.line, 'error', `${at ? `line ${at.line}, column ${at.column}: ` : ''}not valid JSON (${shortJsonError((e as Error).message)}); nothing read`);
+        const offset = found ? found.offset : m ? Number(m[1]) : null;
+        const at = offset !== null ? new LineIndex(doc.text).position(offset) : null;
+        problems.add('json', at?.line, 'error', `${at ? `line ${at.line}, column ${at.column}: ` : ''}not valid JSON (${found ? found.message : shortJsonError((e as Error).message)}); nothing read`);
       }
     }
   }
@@ -197,7 +200,8 @@ function parses(s: string): boolean {
 }
 
 function shortJsonError(m: string): string {
-  return m.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected token (.)(, .*)?$/, 'unexpected "$1"').slice(0, 80);
+  // V8 quotes a snippet of the line; keep only its first words.
+  return m.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*$/s, '').replace(/^Unexpected token '?(.)'?$/, 'unexpected "$1"').slice(0, 80);
 }
 
 function formatBytes(n: number): string {
@@ -222,7 +226,8 @@ export async function findSessionFiles(paths: readonly string[]): Promise<{ file
       missing.push(dir);
       return;
     }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
+    // Files before folders: a Claude Code session comes before its <session>/subagents/.
+    entries.sort((a, b) => Number(a.isDirectory()) - Number(b.isDirectory()) || a.name.localeCompare(b.name));
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
