@@ -308,7 +308,7 @@ if (existsSync(cli)) {
 
 // 7. The extension-side benches (audit worker round trip and stalls; activation and first-audit start-up):
 // each prints a final JSON line whose entries are merged into results.json.
-for (const name of ['audit-worker.mjs', 'activation.mjs']) {
+for (const name of ['audit-worker.mjs', 'activation.mjs', 'trace.mjs']) {
   const script = path.join(here, name);
   if (!existsSync(script)) continue;
   const r = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });

@@ -96,7 +96,9 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
       // Breakpoints sit at block ends, which are piece boundaries.
       st.breakpoints = prompt.breakpoints.map((o) => cum[Math.max(0, bounds.findIndex((b) => b >= o))] ?? 0);
     } else if (imported.conversation) {
-      // Walk back to the part of the history already in the index, then add the rest.
+      // Walk back to the part of the history already in the index, then add the rest. Logs whose calls get no
+      // prediction (Claude Code, Gemini CLI) count tokens only where a divergence needs them.
+      const eager = imported.conversation.layout === 'responses-input' && !!imported.usage;
       const fresh: ConversationNode[] = [];
       let n = imported.conversation.tail;
       while (n && !memo.has(n)) {
@@ -111,7 +113,7 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
         const sep = layout.before(cn);
         const block = MessagesLayout.blockText(cn.piece.json, cn.piece.value);
         for (const text of [sep, block]) {
-          const step = index.step(node, index.intern(text), pieces.count(text));
+          const step = index.step(node, index.intern(text), eager ? pieces.count(text) : -1);
           node = step.node;
           if (step.existed && !diverged && node.lastCall >= 0) common = node;
           else diverged = true;
@@ -120,11 +122,16 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
       }
       st.end = node;
       st.openEnd = node.tokens;
-      totalTokens = node.tokens + (imported.conversation.tail ? pieces.count(layout.suffix()) : 0);
+      if (eager) totalTokens = node.tokens + (imported.conversation.tail ? pieces.count(layout.suffix()) : 0);
     }
+    let located = false;
+    const divergenceFor = () => {
+      if (!located && bestByText !== undefined) divergence = locateDivergence(st, states[bestByText], common, render, pieces, index, imported);
+      located = true;
+      return divergence;
+    };
     if (st.end) {
       bestByText = common !== index.root && common.lastCall >= 0 ? common.lastCall : undefined;
-      if (bestByText !== undefined) divergence = locateDivergence(st, states[bestByText], common, render, pieces, index, imported);
       index.mark(st.end, i);
     }
 
@@ -139,7 +146,7 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
     } else if (bestByText !== undefined) {
       baseline = bestByText;
       const b = states[baseline];
-      extendsBaseline = common.tokens >= entryEndRendered(b);
+      extendsBaseline = imported.conversation ? !!b.end && common.depth >= b.end.depth : common.tokens >= entryEndRendered(b);
       if (b.model !== model && prevSameModel !== undefined) {
         // The best match used another model: a same-model call the request extends has the warm entry.
         const m = states[prevSameModel];
@@ -154,7 +161,7 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
 
     // ---- Predicted: the provider's rule applied to the shared prefix ----
     if (imported.request || (imported.conversation && imported.conversation.layout === 'responses-input')) {
-      predicted = predict(st, provider, model, totalTokens, divergence, baseline !== undefined ? states[baseline] : undefined, common, imported, encoding, note);
+      predicted = predict(st, provider, model, totalTokens, divergenceFor(), baseline !== undefined ? states[baseline] : undefined, common, imported, encoding, note);
     }
 
     const call: SessionCall = {
@@ -172,7 +179,8 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
     if (imported.agentId) call.agentId = imported.agentId;
     if (imported.compaction) call.compaction = true;
     if (imported.missReason) call.missReason = imported.missReason.type;
-    call.break = detectBreak(st, baseline !== undefined ? states[baseline] : undefined, extendsBaseline, divergence, imported, states, prevSameLine);
+    const sharedShare = baseline !== undefined && states[baseline].end ? common.depth / Math.max(1, states[baseline].end!.depth) : 1;
+    call.break = detectBreak(st, baseline !== undefined ? states[baseline] : undefined, extendsBaseline, extendsBaseline ? null : divergenceFor(), imported, states, prevSameLine, sharedShare);
     if (predicted && usage) predicted.vsReported = compare(predicted, usage, imported, call.break);
     const cost = usage ? callCostUsd(provider, model, usage, imported.timestamp) : null;
     call.costUsd = cost;
@@ -184,7 +192,7 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
     const info: CallInfo = { provider, style };
     if (imported.compaction && baseline !== undefined) {
       const b = states[baseline];
-      const makeup = b.imported.conversation ? historyMakeup(b.imported.conversation.tail, pieces, layout) : null;
+      const makeup = b.imported.conversation ? historyMakeup(b.imported.conversation.tail, layout) : null;
       info.compactionContext = { againstCall: baseline, preTokens: imported.compaction.preTokens ?? b.usage?.promptTokens ?? 0, makeup };
     }
     infos.push(info);
@@ -210,8 +218,11 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
   return audit;
 }
 
-/** What a history is made of, in (stand-in) tokens: all of it, its tool outputs, and what comes before the first one. */
-function historyMakeup(tail: ConversationNode | null, pieces: PieceTokens, layout: MessagesLayout): { historyTokens: number; toolTokens: number; beforeFirstTool: number } | null {
+/**
+ * What a history is made of, in rendered characters (only the shares are used): all of it, its tool outputs, and what
+ * comes before the first one.
+ */
+function historyMakeup(tail: ConversationNode | null, layout: MessagesLayout): { historyTokens: number; toolTokens: number; beforeFirstTool: number } | null {
   let total = 0;
   let tools = 0;
   let beforeFirst = -1;
@@ -219,7 +230,7 @@ function historyMakeup(tail: ConversationNode | null, pieces: PieceTokens, layou
   for (let n = tail; n; n = n.prev) nodes.push(n);
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
-    const t = pieces.count(layout.before(n)) + pieces.count(MessagesLayout.blockText(n.piece.json, n.piece.value));
+    const t = layout.before(n).length + n.piece.json.length;
     const v = n.piece.value as { type?: unknown } | null;
     const isTool = !!v && typeof v === 'object' && (v.type === 'tool_result' || v.type === 'function_call_output' || v.type === 'custom_tool_call_output' || n.piece.role === 'tool');
     if (isTool) {
@@ -253,9 +264,10 @@ function locateDivergence(
   if (!st.end || !b.end) return null;
   const mine = PrefixIndex.ancestorAt(st.end, common.depth + DIVERGENT_PIECE_SCAN);
   const theirs = PrefixIndex.ancestorAt(b.end, common.depth + DIVERGENT_PIECE_SCAN);
+  const before = index.tokensAt(common, (t) => pieces.count(t));
   if (!mine) {
     // This request is a prefix of the earlier one (or the same): nothing differs inside it.
-    return theirs ? { tokens: common.tokens, segment: null } : null;
+    return theirs ? { tokens: before, segment: null } : null;
   }
   const a = pieces.tokenize(index.text(mine.piece));
   let within = 0;
@@ -265,7 +277,7 @@ function locateDivergence(
     within = commonTokenPrefix(o.ids, a.ids);
     charOffset = a.starts[Math.min(within, a.ids.length)];
   }
-  const tokens = common.tokens + within;
+  const tokens = before + within;
   let segment: string | null = null;
   if (render) {
     const offset = render.bounds[common.depth] + charOffset;
@@ -402,6 +414,7 @@ function detectBreak(
   imported: ImportedCall,
   states: CallState[],
   prevSameLine: number | undefined,
+  sharedShare: number,
 ): CallBreak | null {
   const u = st.usage;
   if (!u) return null;
@@ -424,7 +437,7 @@ function detectBreak(
   if (lost < threshold) return null;
   // A side request that forks from a short shared prefix (a title, a subagent) does not replace the line it left.
   if (!extendsB && !imported.compaction && divergence && u.promptTokens < 0.6 * entry && base === b && base.line !== st.line) return null;
-  if (!extendsB && !imported.compaction && u.promptTokens < 0.5 * entry && base === b && divergence && divergence.tokens < 0.5 * entryEndRendered(base)) return null;
+  if (!extendsB && !imported.compaction && u.promptTokens < 0.5 * entry && base === b && divergence && sharedShare < 0.5) return null;
 
   const gap = st.time !== null && base.time !== null ? Math.max(0, (st.time - base.time) / 1000) : null;
   const life = entryLifetime(base.provider, base.model, bu);

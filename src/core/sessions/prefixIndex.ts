@@ -8,7 +8,7 @@ export interface TrieNode {
   piece: number;
   /** Pieces from the root. */
   depth: number;
-  /** Tokens from the root to the end of this piece. */
+  /** Tokens from the root to the end of this piece; -1 until asked for (tokensAt) when the path was added lazily. */
   tokens: number;
   children: Map<number, TrieNode> | undefined;
   /** The most recent call whose request passed through (or ended at) this node. */
@@ -38,9 +38,25 @@ export class PrefixIndex {
   step(node: TrieNode, piece: number, tokens: number): { node: TrieNode; existed: boolean } {
     let child = node.children?.get(piece);
     if (child) return { node: child, existed: true };
-    child = { parent: node, piece, depth: node.depth + 1, tokens: node.tokens + tokens, children: undefined, lastCall: -1 };
+    child = { parent: node, piece, depth: node.depth + 1, tokens: node.tokens >= 0 && tokens >= 0 ? node.tokens + tokens : -1, children: undefined, lastCall: -1 };
     (node.children ??= new Map()).set(piece, child);
     return { node: child, existed: false };
+  }
+
+  /** Tokens up to a node, counting the pieces of a lazily added path once (memoized on the nodes). */
+  tokensAt(node: TrieNode, count: (text: string) => number): number {
+    const pending: TrieNode[] = [];
+    let n: TrieNode | null = node;
+    while (n && n.tokens < 0) {
+      pending.push(n);
+      n = n.parent;
+    }
+    let t = n ? n.tokens : 0;
+    for (let i = pending.length - 1; i >= 0; i--) {
+      t += count(this.texts[pending[i].piece]);
+      pending[i].tokens = t;
+    }
+    return t;
   }
 
   /** Marks a call's whole path (root → end) as visited by it. */

@@ -76,22 +76,63 @@ export function countingEncoding(provider: ProviderId | undefined, model: string
 
 const PRICE_PROVIDER: Partial<Record<ProviderId, string>> = { anthropic: 'anthropic', openai: 'openai', gemini: 'google', deepseek: 'deepseek' };
 
+interface Rates {
+  input: number;
+  read: number;
+  write: number;
+  write1h: number;
+  output: number;
+}
+
+const tierStarts = new Map<string, number[] | null>();
+const rates = new Map<string, Rates | null>();
+
+function price(usage: Record<string, number>, model: string, providerId: string | undefined, timestamp: Date | undefined) {
+  try {
+    return calcPrice(usage, model, { providerId, timestamp });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Per-token rates for a model on a day, within one context-size tier (prices are linear inside a tier), from a few
+ * probes of the price data; memoized, since a session prices thousands of calls and their what-ifs.
+ */
+function ratesFor(model: string, providerId: string | undefined, timestamp: Date | undefined, total: number): Rates | null {
+  const day = timestamp ? timestamp.toISOString().slice(0, 10) : '';
+  const mk = `${providerId ?? ''}|${model}|${day}`;
+  let starts = tierStarts.get(mk);
+  if (starts === undefined) {
+    const r = price({ input_tokens: 1, output_tokens: 0 }, model, providerId, timestamp);
+    starts = r ? Object.values(r.model_price).flatMap((v) => (v && typeof v === 'object' && 'tiers' in v ? v.tiers.map((t) => t.start) : [])) : null;
+    tierStarts.set(mk, starts);
+  }
+  if (starts === null) return null;
+  const bucket = starts.filter((x) => total > x).length;
+  const key = `${mk}|${bucket}`;
+  let r = rates.get(key);
+  if (r === undefined) {
+    const T = Math.max(1, total);
+    const p = (u: Record<string, number>) => price(u, model, providerId, timestamp)?.total_price ?? null;
+    const input = p({ input_tokens: T, output_tokens: 0 });
+    const read = p({ input_tokens: T, cache_read_tokens: T, output_tokens: 0 });
+    const write = p({ input_tokens: T, cache_write_tokens: T, output_tokens: 0 });
+    const write1h = p({ input_tokens: T, cache_write_tokens: T, cache_write_1h_tokens: T, output_tokens: 0 });
+    const withOut = p({ input_tokens: T, output_tokens: T });
+    r = input === null || read === null || write === null || withOut === null ? null : { input: input / T, read: read / T, write: write / T, write1h: (write1h ?? write) / T, output: (withOut - input) / T };
+    rates.set(key, r);
+  }
+  return r;
+}
+
 /** USD for one call's usage at the model's price on that day; null when the price data does not know the model. */
 export function callCostUsd(provider: ProviderId | undefined, model: string | undefined, usage: ReportedUsage, timestamp?: string | null): number | null {
   if (!model) return null;
   const providerId = provider ? PRICE_PROVIDER[provider] : undefined;
-  const usageIn: Record<string, number> = {
-    input_tokens: usage.promptTokens,
-    cache_read_tokens: usage.cacheReadTokens,
-    cache_write_tokens: usage.cacheWriteTokens,
-    output_tokens: usage.outputTokens,
-  };
-  if (usage.cacheWrite1hTokens && usage.cacheWrite1hTokens > 0) usageIn.cache_write_1h_tokens = Math.min(usage.cacheWrite1hTokens, usage.cacheWriteTokens);
   const t = timestamp ? new Date(timestamp) : undefined;
-  try {
-    const r = calcPrice(usageIn, model.replace(/^(anthropic|openai|google|gemini)[/.:]/, ''), { providerId, timestamp: t && !Number.isNaN(t.getTime()) ? t : undefined });
-    return r ? r.total_price : null;
-  } catch {
-    return null;
-  }
+  const r = ratesFor(model.replace(/^(anthropic|openai|google|gemini)[/.:]/, ''), providerId, t && !Number.isNaN(t.getTime()) ? t : undefined, usage.promptTokens);
+  if (!r) return null;
+  const w1h = Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens);
+  return usage.inputTokens * r.input + usage.cacheReadTokens * r.read + (usage.cacheWriteTokens - w1h) * r.write + w1h * r.write1h + usage.outputTokens * r.output;
 }

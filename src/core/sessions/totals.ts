@@ -68,9 +68,9 @@ function whatIf(calls: SessionCall[], infos: CallInfo[], c: number): { whatIf: C
   // without the outputs, and every later call carries that (larger) masked history instead of the summary.
   const mk = ctx.makeup;
   if (!mk) return { whatIf: result };
-  // The log's history is counted with a stand-in tokenizer and lacks the system prompt and tools: the part of the
-  // reported context it does not cover stays in front, unmasked.
-  const history = Math.min(pre, mk.historyTokens);
+  // The log's history lacks the system prompt and tools; its characters at ~4 per token estimate its share of the
+  // reported context, and the part it does not cover stays in front, unmasked.
+  const history = Math.min(pre, Math.round(mk.historyTokens / 4));
   const toolShare = mk.toolTokens / mk.historyTokens;
   const masked = Math.round(pre - history * toolShare);
   const kept = Math.min(masked, Math.round(pre - history + history * (mk.beforeFirstTool / mk.historyTokens)));
