@@ -124,13 +124,19 @@ function naive(file) {
   return { ms: performance.now() - t0, tokens };
 }
 
+// CPU time of the child too (GNU time, when installed): on a shared machine wall time also counts other processes' turns.
+const gnuTime = existsSync('/usr/bin/time');
 function ours(file) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'trace', file, '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const args = [cli, 'trace', file, '--json'];
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`trace exited ${r.status}: ${(r.stderr || '').split('\n')[0]}`);
+  const cpu = gnuTime ? (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
   const s = JSON.parse(r.stdout).sessions[0];
-  return { ms, calls: s.calls.length, breaks: s.totals.breaks };
+  return { ms, cpuMs: cpu.length === 2 ? (cpu[0] + cpu[1]) * 1000 : null, calls: s.calls.length, breaks: s.totals.breaks };
 }
 
 if (process.argv[2] === '--generate') {
@@ -161,14 +167,16 @@ try {
     calls: ob.calls,
     breaks: ob.breaks,
     oursMs: ob.ms,
+    oursCpuMs: ob.cpuMs,
     oursMbPerS: mbBig / (ob.ms / 1000),
     under10s: ob.ms < 10_000,
+    loadavg: os.loadavg(),
     small: { mb: Math.round(mbSmall * 10) / 10, calls: o.calls, oursMs: o.ms, naiveTiktokenMs: n.ms, naiveTokens: n.tokens, vsNaive: Math.round((n.ms / o.ms) * 100) / 100 },
     naiveTiktokenMsExtrapolated: naiveBig,
     vsNaive: Math.round((naiveBig / ob.ms) * 100) / 100,
   };
   entry.summary =
-    `trace --json on a ${f1(mbBig)} MB Claude Code session (${ob.calls} calls): ${f1(ob.ms / 1000)} s (${f1(entry.oursMbPerS)} MB/s, whole process) | ` +
+    `trace --json on a ${f1(mbBig)} MB Claude Code session (${ob.calls} calls): ${f1(ob.ms / 1000)} s (${f1(entry.oursMbPerS)} MB/s, whole process${ob.cpuMs !== null ? `; CPU ${f1(ob.cpuMs / 1000)} s` : ''}; load ${os.loadavg()[0].toFixed(1)}) | ` +
     `naive re-tokenize-every-call with tiktoken WASM: ${f1(n.ms)} ms vs ours ${f1(o.ms)} ms on ${f1(mbSmall)} MB (${o.calls} calls) -> ${entry.small.vsNaive}x; ` +
     `extrapolated to ${f1(mbBig)} MB ~${f1(naiveBig / 1000)} s -> ${entry.vsNaive}x`;
   console.log(`trace_claude_100mb: ${entry.summary}`);

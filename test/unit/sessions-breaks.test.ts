@@ -127,7 +127,7 @@ test('the composed conversation rendering equals json.ts rendering of the same b
 
 test('compaction what-if: written again vs saved, break-even call, strategy', () => {
   const calls: ImportedSession['calls'] = [];
-  const mk = (i: number, read: number, write: number, input = 3): ReportedUsage => ({ inputTokens: input, cacheReadTokens: read, cacheWriteTokens: write, outputTokens: 100, promptTokens: input + read + write, cacheWrite5mTokens: write, cacheWrite1hTokens: 0 });
+  const mk = (_i: number, read: number, write: number, input = 3): ReportedUsage => ({ inputTokens: input, cacheReadTokens: read, cacheWriteTokens: write, outputTokens: 100, promptTokens: input + read + write, cacheWrite5mTokens: write, cacheWrite1hTokens: 0 });
   const t = (s: number) => new Date(Date.parse('2026-10-01T10:00:00Z') + s * 1000).toISOString();
   calls.push({ id: 'c0', timestamp: t(0), model: 'claude-opus-4-6', provider: 'anthropic', usage: mk(0, 10000, 140000) });
   calls.push({ id: 'c1', timestamp: t(10), model: 'claude-opus-4-6', provider: 'anthropic', usage: mk(1, 150000, 1000) });

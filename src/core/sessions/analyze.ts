@@ -7,6 +7,7 @@ import { commonTokenPrefix } from '../divergence';
 import { getEncoder, type EncodingName } from '../encodings';
 import type { ProviderId } from '../ids';
 import { formatCount } from '../numbers';
+import { pieceValue } from './conversation';
 import { openaiChatPromptTokens } from './openaiChatTokens';
 import { PrefixIndex, type TrieNode } from './prefixIndex';
 import { MessagesLayout, messageLabel, PieceTokens, refineSegment, renderRequest } from './render';
@@ -111,7 +112,7 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
       for (let k = fresh.length - 1; k >= 0; k--) {
         const cn = fresh[k];
         const sep = layout.before(cn);
-        const block = MessagesLayout.blockText(cn.piece.json, cn.piece.value);
+        const block = MessagesLayout.blockText(cn.piece.json);
         for (const text of [sep, block]) {
           const step = index.step(node, index.intern(text), eager ? pieces.count(text) : -1);
           node = step.node;
@@ -231,8 +232,8 @@ function historyMakeup(tail: ConversationNode | null, layout: MessagesLayout): {
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
     const t = layout.before(n).length + n.piece.json.length;
-    const v = n.piece.value as { type?: unknown } | null;
-    const isTool = !!v && typeof v === 'object' && (v.type === 'tool_result' || v.type === 'function_call_output' || v.type === 'custom_tool_call_output' || n.piece.role === 'tool');
+    const ty = n.piece.type;
+    const isTool = ty === 'tool_result' || ty === 'function_call_output' || ty === 'custom_tool_call_output' || n.piece.role === 'tool';
     if (isTool) {
       if (beforeFirst < 0) beforeFirst = total;
       tools += t;
@@ -291,7 +292,7 @@ function locateDivergence(
     while (node && node.depth > target) node = node.prev;
     if (node) {
       const label = node.piece.label ?? messageLabel(node).label;
-      segment = p % 2 === 0 ? label.replace(/\.content\[\d+\]$/, '') : refineSegment(label, node.piece.value, charOffset);
+      segment = p % 2 === 0 ? label.replace(/\.content\[\d+\]$/, '') : refineSegment(label, pieceValue(node.piece), charOffset);
     }
   }
   return { tokens, segment };

@@ -1,12 +1,20 @@
 // Building conversations as persistent lists (ConversationNode), so each call points at its history in O(1).
-import type { ConversationNode } from './types';
+import type { ConversationNode, ConversationPiece } from './types';
 
+/** Appends blocks to a history. Only their JSON is kept (not the parsed values): a long session holds its text once. */
 export function appendPieces(tail: ConversationNode | null, role: string, values: readonly unknown[]): ConversationNode | null {
   let t = tail;
   for (const value of values) {
-    t = { piece: { role, value, json: JSON.stringify(value) ?? 'null' }, prev: t, depth: (t?.depth ?? 0) + 1 };
+    const type = value && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string' ? ((value as { type: string }).type) : undefined;
+    const piece: ConversationPiece = { role, json: JSON.stringify(value) ?? 'null' };
+    if (type) piece.type = type;
+    t = { piece, prev: t, depth: (t?.depth ?? 0) + 1 };
   }
   return t;
+}
+
+export function pieceValue(piece: ConversationPiece): unknown {
+  return JSON.parse(piece.json);
 }
 
 /** Content as Anthropic blocks: a string becomes one text block (Claude Code writes both shapes). */

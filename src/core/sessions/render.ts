@@ -7,7 +7,7 @@
 import type { Encoder, TokenizedText } from '../encodings';
 import { extractPrompt } from '../formats';
 import type { ExtractedPrompt } from '../types';
-import { piecesOf } from './conversation';
+import { pieceValue, piecesOf } from './conversation';
 import type { ConversationNode } from './types';
 
 /** Token counts of distinct piece texts, computed once per session. */
@@ -101,8 +101,8 @@ export class MessagesLayout {
   }
 
   /** Text of one block as json.ts renders it (compact JSON, key order kept, `cache_control` dropped). */
-  static blockText(json: string, value: unknown): string {
-    return json.includes('"cache_control"') ? JSON.stringify(value, cacheControlFree) ?? 'null' : json;
+  static blockText(json: string): string {
+    return json.includes('"cache_control"') ? JSON.stringify(JSON.parse(json), cacheControlFree) ?? 'null' : json;
   }
 
   /** The separator before a node (prefix for the first block). */
@@ -114,7 +114,7 @@ export class MessagesLayout {
   text(tail: ConversationNode | null): string {
     if (!tail) return '';
     let out = '';
-    for (const n of piecesOf(tail)) out += this.before(n) + MessagesLayout.blockText(n.piece.json, n.piece.value);
+    for (const n of piecesOf(tail)) out += this.before(n) + MessagesLayout.blockText(n.piece.json);
     return out + this.suffix();
   }
 
@@ -123,8 +123,9 @@ export class MessagesLayout {
     const messages: { role: string; content: unknown[] }[] = [];
     for (const n of piecesOf(tail)) {
       const last = messages[messages.length - 1];
-      if (last && last.role === n.piece.role) last.content.push(n.piece.value);
-      else messages.push({ role: n.piece.role, content: [n.piece.value] });
+      const value = pieceValue(n.piece);
+      if (last && last.role === n.piece.role) last.content.push(value);
+      else messages.push({ role: n.piece.role, content: [value] });
     }
     return { ...extra, messages };
   }

@@ -25,10 +25,10 @@ export interface ReportedUsage {
 export interface ConversationPiece {
   /** API role of the message the piece belongs to (`user`, `assistant`, `developer`, `tool`…). */
   role: string;
-  /** The piece as the request carries it (a content block, a response item). */
-  value: unknown;
-  /** Compact JSON of `value` (computed once by the importer). */
+  /** Compact JSON of the piece as the request carries it (a content block, a response item); parsed on demand only. */
   json: string;
+  /** The block's `type` (`text`, `tool_use`, `tool_result`, `function_call_output`…), when it has one. */
+  type?: string;
   /** Where the request carries it, when not `messages[i].content[j]` (e.g. `input[17]` in a Codex rollout). */
   label?: string;
 }
