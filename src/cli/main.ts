@@ -9,6 +9,7 @@ import { registerLintCommand } from './lint';
 // The `measure` subcommand (local cached decoder) loads the decoder client only when it runs.
 import { registerMeasureCommand } from './measure';
 import { registerRulesCommand } from './rules';
+import { registerTraceCommand } from './trace';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerLintCommand(program);
   registerRulesCommand(program);
   registerMeasureCommand(program);
+  registerTraceCommand(program);
   return program;
 }
 
