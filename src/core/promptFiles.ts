@@ -5,6 +5,9 @@
 export const DEFAULT_INCLUDE: readonly string[] = [
   '**/*.prompt.md', '**/*.instructions.md', '**/*.agent.md', '**/*.chatmode.md', '**/*.prompty',
   '**/*.{j2,jinja,jinja2,hbs,mustache,liquid}', '**/prompts/**/*.{md,txt}', '**/prompts/**/*.json',
+  // The files coding agents load as instructions (issue 13). The "formats" change owns this list; added here until it
+  // lands, in the same order as package.json's default.
+  '**/CLAUDE.md', '**/AGENTS.md', '**/.github/copilot-instructions.md',
 ];
 export const DEFAULT_EXCLUDE: readonly string[] = ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**'];
 

@@ -39,16 +39,18 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
   // modelPath is `machine`-scoped; in an untrusted workspace read only the user's value, never the workspace's.
   const mp = c.inspect<string>('decoder.modelPath');
   const modelPath = (vscode.workspace.isTrusted ? c.get<string>('decoder.modelPath', '') : mp?.globalValue ?? '') ?? '';
+  const maxFileBytes = (typeof maxMb === 'number' && maxMb > 0 ? maxMb : 5) * 1024 * 1024;
   return {
     audit: {
       provider: isProviderId(provider) ? provider : 'anthropic',
       model: c.get<string>('model', '') ?? '',
       encoding: encoding === 'auto' || !isEncodingName(encoding) ? 'auto' : encoding,
       pricePerMillionTokens: typeof price === 'number' && Number.isFinite(price) && price >= 0 ? price : null,
+      maxFileBytes,
     },
     baseline: baseline === 'lastSave' ? 'lastSave' : 'gitHead',
     patterns: { include: stringArray(c.get('include'), DEFAULT_INCLUDE), exclude: stringArray(c.get('exclude'), DEFAULT_EXCLUDE) },
-    maxFileBytes: (typeof maxMb === 'number' && maxMb > 0 ? maxMb : 5) * 1024 * 1024,
+    maxFileBytes,
     decoder: {
       preset: (PRESET_NAMES as readonly string[]).includes(preset) ? (preset as PresetName) : DEFAULT_PRESET,
       modelPath,

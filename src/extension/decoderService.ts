@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { loadDecoderModule } from '../decoder/load';
 import type { DecoderClient, KvDrift, Measurement, MeasureProgress } from '../decoder/index';
 import type { KvDriftView, TimingView } from '../view/protocol';
-import { formatCount } from '../view/format';
+import { formatCount, largeModelDetail } from '../view/format';
 
 export interface DecoderInput {
   ids: Uint32Array;
@@ -17,6 +17,8 @@ export interface DecoderInput {
 
 export class DecoderService implements vscode.Disposable {
   private client: DecoderClient | undefined;
+  /** The preset of the request being run: the large-model dialog suggests only smaller ones. */
+  private preset: string | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -33,7 +35,7 @@ export class DecoderService implements vscode.Disposable {
         const go = 'Generate';
         const pick = await vscode.window.showWarningMessage(
           `Measuring needs a generated local model of ${(bytes / 1048576).toFixed(0)} MB (random weights, written to the extension's storage). Generate it?`,
-          { modal: true, detail: 'Nothing is downloaded. A smaller preset (promptCache.decoder.preset: tiny or small) needs far less.' },
+          { modal: true, detail: largeModelDetail(this.preset) },
           go,
         );
         return pick === go;
@@ -43,6 +45,7 @@ export class DecoderService implements vscode.Disposable {
   }
 
   async measure(input: DecoderInput, token: vscode.CancellationToken, onProgress: (p: MeasureProgress) => void): Promise<Measurement> {
+    this.preset = input.modelPath ? undefined : input.preset;
     const client = await this.getClient();
     await vscode.workspace.fs.createDirectory(this.cacheDir);
     const ac = new AbortController();
@@ -65,6 +68,7 @@ export class DecoderService implements vscode.Disposable {
   }
 
   async kvDrift(oldIds: Uint32Array, newIds: Uint32Array, divergenceIndex: number, input: Omit<DecoderInput, 'ids' | 'reusablePrefix'>, token: vscode.CancellationToken, onProgress: (p: MeasureProgress) => void): Promise<KvDrift> {
+    this.preset = input.modelPath ? undefined : input.preset;
     const client = await this.getClient();
     await vscode.workspace.fs.createDirectory(this.cacheDir);
     const ac = new AbortController();

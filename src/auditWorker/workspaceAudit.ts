@@ -1,0 +1,117 @@
+// Audit Workspace inside the worker: the host sends batches of paths, the worker reads the files itself, compares
+// each with its Git HEAD version and answers once per batch — no per-file round trip, no TextDocument per file.
+// Git HEAD is read as a tree once (blob ids), so an unchanged file costs one hash and is never read from Git.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { safeGit } from '../core/history';
+import { looksBinary } from '../core/text';
+import { fullAudit, unchangedAudit } from './coreBridge';
+import type { AuditSettings, WorkspaceBaseline, WorkspaceFile, WorkspaceFileResult } from './protocol';
+
+interface HeadTree {
+  root: string;
+  /** Repository-relative path → blob id at HEAD. */
+  blobs: Map<string, string>;
+  head: string;
+}
+
+/** HEAD trees of the repositories seen in this audit, by directory; kept for a few seconds (one workspace audit). */
+const trees = new Map<string, { at: number; tree: Promise<HeadTree | null> }>();
+const TREE_TTL_MS = 15_000;
+
+async function headTreeFor(dir: string): Promise<HeadTree | null> {
+  const now = Date.now();
+  const hit = trees.get(dir);
+  if (hit && now - hit.at < TREE_TTL_MS) return hit.tree;
+  const tree = (async () => {
+    try {
+      const git = safeGit(dir);
+      const root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+      const head = (await git.raw(['rev-parse', '--short', 'HEAD'])).trim();
+      // ls-tree reads objects only: no index refresh, no hooks, no fsmonitor.
+      const out = await safeGit(root).raw(['ls-tree', '-r', '-z', '--full-tree', 'HEAD']);
+      const blobs = new Map<string, string>();
+      for (const rec of out.split('\0')) {
+        const tab = rec.indexOf('\t');
+        if (tab < 0) continue;
+        const [, type, id] = rec.slice(0, tab).split(' ');
+        if (type === 'blob') blobs.set(rec.slice(tab + 1), id);
+      }
+      return { root, blobs, head };
+    } catch {
+      return null; // not a repository, no commits yet, or no git: every file is compared with nothing
+    }
+  })();
+  trees.set(dir, { at: now, tree });
+  return tree;
+}
+
+function gitBlobId(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+export async function auditWorkspaceFiles(files: readonly WorkspaceFile[], baseline: WorkspaceBaseline, settings: AuditSettings): Promise<WorkspaceFileResult[]> {
+  const out: WorkspaceFileResult[] = [];
+  for (const f of files) out.push(await auditOne(f, baseline, settings));
+  return out;
+}
+
+async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings: AuditSettings): Promise<WorkspaceFileResult> {
+  const base = { path: f.path, relativePath: f.relativePath };
+  try {
+    let bytes: Uint8Array | undefined;
+    let text = f.text;
+    if (text === undefined) {
+      const st = await stat(f.path);
+      if (!st.isFile()) return { ...base, error: 'not a regular file' };
+      if (settings.maxFileBytes !== undefined && st.size > settings.maxFileBytes) return { ...base, error: 'larger than promptCache.maxFileSizeMB' };
+      bytes = await readFile(f.path);
+      // The same checks and words as the CLI's (src/cli/io.ts).
+      if (looksBinary(bytes)) return { ...base, error: 'binary file, not a text prompt' };
+      try {
+        // TextDecoder drops a leading BOM, as VS Code does for a document's text.
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        return { ...base, error: 'not valid UTF-8 text' };
+      }
+    } else if (text.slice(0, 8192).includes('\0')) {
+      return { ...base, error: 'binary file, not a text prompt' };
+    }
+    const fileName = path.basename(f.path);
+    let old: { text: string; label: string; fileName?: string } | null = null;
+    if (f.baselineText !== undefined) old = f.baselineText;
+    else if (baseline === 'gitHead') {
+      const tree = await headTreeFor(path.dirname(f.path));
+      if (tree) {
+        const rel = path.relative(tree.root, f.path).split(path.sep).join('/');
+        const blob = tree.blobs.get(rel);
+        const label = `HEAD (${tree.head})`;
+        if (!blob) old = { text: '', label: 'nothing committed yet (untracked file)' };
+        else if (bytes && f.text === undefined && gitBlobId(bytes) === blob) old = { text, label };
+        else old = { text: matchBom(await safeGit(tree.root).show([`${blob}`]), text), label };
+      }
+    }
+    if (old === null) return { ...base, diff: unchangedAudit(text, fileName, settings), baselineLabel: 'itself (no baseline)' };
+    const diff = old.text === text
+      ? unchangedAudit(text, fileName, settings)
+      : fullAudit({ oldSource: old.text, newSource: text, fileName, oldFileName: old.fileName, settings });
+    return { ...base, diff: slim(diff), baselineLabel: old.label };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ...base, error: 'no such file' };
+    if (code === 'EACCES' || code === 'EPERM') return { ...base, error: 'permission denied' };
+    return { ...base, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** `git show` keeps a BOM the editor hides: compare like the editor (see extension/baselines.ts matchBom). */
+function matchBom(baseline: string, text: string): string {
+  return baseline.charCodeAt(0) === 0xfeff && text.charCodeAt(0) !== 0xfeff ? baseline.slice(1) : baseline;
+}
+
+/** What a row and the Problems view need: drop the excerpts and rendered offsets. */
+function slim<T extends { excerpt?: unknown; renderedOffset?: unknown }>(diff: T): T {
+  const { excerpt: _e, renderedOffset: _r, ...rest } = diff;
+  return rest as T;
+}
