@@ -183,8 +183,22 @@ export class AuditService implements vscode.Disposable {
     this.closeEmitter.fire(uri);
   }
 
+  /** Baseline reads in flight (each ends by scheduling an audit, or by noticing the document is gone). */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  /** Resolves once every baseline read started so far has finished: tests wait for this, not for a delay. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Re-reads the baseline (settings changed, file saved, explicit comparison) and audits again. */
-  async refreshBaseline(doc: vscode.TextDocument): Promise<void> {
+  refreshBaseline(doc: vscode.TextDocument): Promise<void> {
+    const p = this.readBaseline(doc);
+    this.inFlight.add(p);
+    return p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async readBaseline(doc: vscode.TextDocument): Promise<void> {
     const key = doc.uri.toString();
     try {
       const b = await this.baselines.get(doc, this.settings.baseline);
