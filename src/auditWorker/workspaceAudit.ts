@@ -70,8 +70,8 @@ async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings:
       // The same checks and words as the CLI's (src/cli/io.ts).
       if (looksBinary(bytes)) return { ...base, error: 'binary file, not a text prompt' };
       try {
-        // TextDecoder drops a leading BOM, as VS Code does for a document's text.
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        // A BOM is kept, as the CLI reads a file (src/cli/io.ts): the lint rule that flags it sees it.
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
       } catch {
         return { ...base, error: 'not valid UTF-8 text' };
       }
@@ -80,6 +80,7 @@ async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings:
     }
     const fileName = path.basename(f.path);
     let old: { text: string; label: string; fileName?: string } | null = null;
+    let untracked = false;
     if (f.baselineText !== undefined) old = f.baselineText;
     else if (baseline === 'gitHead') {
       const tree = await headTreeFor(path.dirname(f.path));
@@ -87,15 +88,18 @@ async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings:
         const rel = path.relative(tree.root, f.path).split(path.sep).join('/');
         const blob = tree.blobs.get(rel);
         const label = `HEAD (${tree.head})`;
+        untracked = !blob;
         if (!blob) old = { text: '', label: 'nothing committed yet (untracked file)' };
         else if (bytes && f.text === undefined && gitBlobId(bytes) === blob) old = { text, label };
         else old = { text: matchBom(await safeGit(tree.root).show([`${blob}`]), text), label };
       }
     }
     if (old === null) return { ...base, diff: unchangedAudit(text, fileName, settings), baselineLabel: 'itself (no baseline)' };
-    const diff = old.text === text
+    let diff = old.text === text
       ? unchangedAudit(text, fileName, settings)
       : fullAudit({ oldSource: old.text, newSource: text, fileName, oldFileName: old.fileName, settings });
+    // A file never committed has no previous version for the drift rules (as `lint --against HEAD` has none).
+    if (untracked && old.text !== text) diff = { ...diff, findings: unchangedAudit(text, fileName, settings).findings };
     return { ...base, diff: slim(diff), baselineLabel: old.label };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

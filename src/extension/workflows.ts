@@ -126,7 +126,7 @@ export class Workflows {
    * round trip), compared with Git HEAD; problems in the Problems view, rows streamed into the Workspace tab.
    */
   async auditWorkspace(): Promise<void> {
-    const { audits, diagnostics } = this.deps;
+    const { audits } = this.deps;
     const { patterns } = audits.current;
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0) return void vscode.window.showWarningMessage('Prompt Cache: open a folder to audit a workspace.');
@@ -160,10 +160,9 @@ export class Workflows {
     const ms = performance.now() - t0;
     const view = { rows, cancelled, done: true, note: workspaceNote(rows, ms) };
     PromptCachePanel.show('workspace').setTabData('workspace', view);
-    void diagnostics; // problems were published batch by batch
     const findings = rows.reduce((a, r) => a + r.findings, 0);
     this.deps.log.appendLine(`audit workspace: ${rows.length} file(s) in ${ms.toFixed(0)} ms${cancelled ? ' (cancelled)' : ''}`);
-    void vscode.window.showInformationMessage(`Prompt Cache: audited ${rows.length} prompt file(s)${cancelled ? ' (cancelled)' : ''} in ${(ms / 1000).toFixed(1)} s; ${findings} finding(s) in Problems.`);
+    void vscode.window.showInformationMessage(`Prompt Cache: audited ${rows.length} prompt file(s)${cancelled ? ' (cancelled)' : ''} in ${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s; ${findings} finding(s) in Problems.`);
   }
 
   /** What the worker needs for one file: an open document's unsaved text and baseline come from the editor. */

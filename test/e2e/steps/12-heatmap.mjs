@@ -17,6 +17,7 @@ export default {
     // More room for the panel (and the README's screenshot): no bottom panel, no side bar.
     await wb.runCommand(page, 'View: Hide Panel').catch(() => {});
     await wb.runCommand(page, 'View: Close Primary Side Bar').catch(() => {});
+    await wb.clearNotifications(page); // a clean screenshot
     await wb.runCommand(page, 'Prompt Cache: Show Heatmap');
     const frame = await wb.findWebviewFrame(page, '[data-testid=token-heatmap]', 30_000);
     await frame.locator('[data-testid=tab-tokens]').click();
