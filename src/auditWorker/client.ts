@@ -124,6 +124,12 @@ export class AuditClient {
     return this.request('history', uri, (requestId) => ({ type: 'history', requestId, uri, fileName, versions }));
   }
 
+  /** Absolute paths of the prompt files under the folders (globbed in the worker). */
+  listFiles(folders: string[], include: readonly string[], exclude: readonly string[]): Promise<string[] | undefined> {
+    const key = `list ${this.nextId}`;
+    return this.request('files', key, (requestId) => ({ type: 'listFiles', requestId, folders, include, exclude }));
+  }
+
   /** One batch of Audit Workspace, read and audited in the worker. Batches are never superseded by each other. */
   auditFiles(files: WorkspaceFile[], baseline: WorkspaceBaseline): Promise<{ results: WorkspaceFileResult[]; ms: number } | undefined> {
     const key = `batch ${this.nextId}`;
@@ -200,6 +206,8 @@ export class AuditClient {
         return this.settle(m.requestId, m.rows);
       case 'auditFiles':
         return this.settle(m.requestId, { results: m.results, ms: m.ms });
+      case 'listFiles':
+        return this.settle(m.requestId, m.files);
       case 'resync':
         this.openDocs.delete(m.uri);
         this.options.onResync(m.uri);

@@ -10,7 +10,7 @@ import {
   type Rendered, type RenderedLayout, type TokenSequence,
 } from './coreBridge';
 import { directRenderedOffset, LineStarts, renderedAfterEdit, type QuickLayout } from './quickRender';
-import { auditWorkspaceFiles } from './workspaceAudit';
+import { auditWorkspaceFiles, listPromptFiles } from './workspaceAudit';
 
 interface BaselineState {
   label: string;
@@ -136,6 +136,14 @@ export class AuditEngine {
         // Reads files and Git asynchronously: edits and keystroke audits are answered between its awaits.
         auditWorkspaceFiles(msg.files, msg.baseline, this.settings).then(
           (results) => this.post({ type: 'auditFiles', requestId, results, ms: performance.now() - t0 }),
+          (e) => this.post({ type: 'error', requestId, message: e instanceof Error ? e.message : String(e) }),
+        );
+        return;
+      }
+      case 'listFiles': {
+        const { requestId } = msg;
+        listPromptFiles(msg.folders, { include: msg.include, exclude: msg.exclude }).then(
+          (files) => this.post({ type: 'listFiles', requestId, files }),
           (e) => this.post({ type: 'error', requestId, message: e instanceof Error ? e.message : String(e) }),
         );
         return;

@@ -45,6 +45,8 @@ export type HostToWorker =
   | { type: 'tokens'; requestId: number; uri: string; version: number; withBaseline?: boolean }
   /** Token counts and divergence of consecutive versions, oldest first (history heatmap). */
   | { type: 'history'; requestId: number; uri: string; fileName: string; versions: { id: string; text: string }[] }
+  /** The prompt files under workspace folders by the include/exclude globs (Audit Workspace, as the CLI globs). */
+  | { type: 'listFiles'; requestId: number; folders: string[]; include: readonly string[]; exclude: readonly string[] }
   /** Audits a batch of workspace files that the worker reads itself (Audit Workspace): one answer per batch. */
   | { type: 'auditFiles'; requestId: number; files: WorkspaceFile[]; baseline: WorkspaceBaseline }
   /** Drops queued work for requests up to this id (the user moved on). */
@@ -123,6 +125,7 @@ export type WorkerToHost =
     }
   | { type: 'history'; requestId: number; uri: string; rows: HistoryRow[] }
   | { type: 'auditFiles'; requestId: number; results: WorkspaceFileResult[]; ms: number }
+  | { type: 'listFiles'; requestId: number; files: string[] }
   /** The worker lost track of a document (unknown uri or a version gap): the host must send `open` again. */
   | { type: 'resync'; uri: string }
   | { type: 'error'; requestId?: number; uri?: string; message: string };

@@ -2,9 +2,12 @@
 // each with its Git HEAD version and answers once per batch — no per-file round trip, no TextDocument per file.
 // Git HEAD is read as a tree once (blob ids), so an unchanged file costs one hash and is never read from Git.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import fg from 'fast-glob';
 import { safeGit } from '../core/history';
+import { isPromptPath, type PromptFilePatterns } from '../core/promptFiles';
 import { looksBinary } from '../core/text';
 import { fullAudit, unchangedAudit } from './coreBridge';
 import type { AuditSettings, WorkspaceBaseline, WorkspaceFile, WorkspaceFileResult } from './protocol';
@@ -16,21 +19,33 @@ interface HeadTree {
   head: string;
 }
 
-/** HEAD trees of the repositories seen in this audit, by directory; kept for a few seconds (one workspace audit). */
+/** HEAD trees of the repositories seen in this audit, by repository root; kept for a few seconds (one audit). */
 const trees = new Map<string, { at: number; tree: Promise<HeadTree | null> }>();
 const TREE_TTL_MS = 15_000;
+/** Repository root of each directory seen (found on disk: no git process per directory). */
+const roots = new Map<string, string | null>();
+
+function repositoryRoot(dir: string): string | null {
+  const hit = roots.get(dir);
+  if (hit !== undefined) return hit;
+  // `.git` is a directory, or a file in worktrees and submodules.
+  const parent = path.dirname(dir);
+  const root = existsSync(path.join(dir, '.git')) ? dir : parent === dir ? null : repositoryRoot(parent);
+  roots.set(dir, root);
+  return root;
+}
 
 async function headTreeFor(dir: string): Promise<HeadTree | null> {
+  const root = repositoryRoot(dir);
+  if (!root) return null;
   const now = Date.now();
-  const hit = trees.get(dir);
+  const hit = trees.get(root);
   if (hit && now - hit.at < TREE_TTL_MS) return hit.tree;
   const tree = (async () => {
     try {
-      const git = safeGit(dir);
-      const root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
-      const head = (await git.raw(['rev-parse', '--short', 'HEAD'])).trim();
+      const git = safeGit(root);
       // ls-tree reads objects only: no index refresh, no hooks, no fsmonitor.
-      const out = await safeGit(root).raw(['ls-tree', '-r', '-z', '--full-tree', 'HEAD']);
+      const [head, out] = await Promise.all([git.raw(['rev-parse', '--short', 'HEAD']), git.raw(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'])]);
       const blobs = new Map<string, string>();
       for (const rec of out.split('\0')) {
         const tab = rec.indexOf('\t');
@@ -38,22 +53,50 @@ async function headTreeFor(dir: string): Promise<HeadTree | null> {
         const [, type, id] = rec.slice(0, tab).split(' ');
         if (type === 'blob') blobs.set(rec.slice(tab + 1), id);
       }
-      return { root, blobs, head };
+      return { root, blobs, head: head.trim() };
     } catch {
-      return null; // not a repository, no commits yet, or no git: every file is compared with nothing
+      return null; // no commits yet, or no git: every file is compared with nothing
     }
   })();
-  trees.set(dir, { at: now, tree });
+  trees.set(root, { at: now, tree });
   return tree;
+}
+
+/**
+ * The prompt files under each folder by the include/exclude settings, globbed here as the CLI globs (fast-glob): one
+ * walk per folder, dot folders included (.github/copilot-instructions.md), symlinks not followed, sorted.
+ */
+export async function listPromptFiles(folders: readonly string[], patterns: PromptFilePatterns): Promise<string[]> {
+  const out = new Set<string>();
+  for (const folder of folders) {
+    const found = await fg([...patterns.include], { cwd: folder, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], suppressErrors: true });
+    for (const rel of found) if (isPromptPath(rel, patterns)) out.add(path.join(folder, rel));
+  }
+  return [...out].sort((a, b) => a.localeCompare(b));
 }
 
 function gitBlobId(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
+let rootsSince = 0;
+
 export async function auditWorkspaceFiles(files: readonly WorkspaceFile[], baseline: WorkspaceBaseline, settings: AuditSettings): Promise<WorkspaceFileResult[]> {
-  const out: WorkspaceFileResult[] = [];
-  for (const f of files) out.push(await auditOne(f, baseline, settings));
+  // Repositories can appear (git init) between audits: the directory → root cache lives as long as the trees.
+  if (Date.now() - rootsSince > TREE_TTL_MS) {
+    roots.clear();
+    rootsSince = Date.now();
+  }
+  // Reads overlap (a few at a time); the audits themselves run one after another on this thread.
+  const out: WorkspaceFileResult[] = new Array(files.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await auditOne(files[i], baseline, settings);
+    }
+  };
+  await Promise.all([lane(), lane(), lane(), lane()]);
   return out;
 }
 

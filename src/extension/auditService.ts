@@ -307,6 +307,13 @@ export class AuditService implements vscode.Disposable {
     return this.ensureClient().auditFiles(files, baseline);
   }
 
+  /** Audit Workspace: the prompt files under the folders, globbed in the worker. */
+  async listFiles(folders: string[]): Promise<string[] | undefined> {
+    if (this.disposed) return undefined;
+    const { include, exclude } = this.settings.patterns;
+    return this.ensureClient().listFiles(folders, include, exclude);
+  }
+
   /** Tracked documents (open prompt files), for workspace audits that prefer the editor's text. */
   trackedDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
     return this.tracked.get(uri.toString());

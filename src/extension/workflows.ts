@@ -15,7 +15,7 @@ import { PromptCachePanel } from './panel';
 import type { CacheStatusBar } from './statusBar';
 
 /** Files per worker request: big enough that round trips do not matter, small enough for progress and cancel. */
-const BATCH_FILES = 40;
+const BATCH_FILES = 64;
 
 export interface WorkflowDeps {
   audits: AuditService;
@@ -133,6 +133,8 @@ export class Workflows {
     const t0 = performance.now();
     const rows: WorkspaceRowView[] = [];
     let cancelled = false;
+    let findMs = 0;
+    let workerMs = 0;
     // An open panel shows the Workspace tab at once and fills it batch by batch (never a blank panel).
     const live = PromptCachePanel.current;
     if (live) {
@@ -140,7 +142,9 @@ export class Workflows {
       live.setTabData('workspace', { rows: [], cancelled: false, done: false, note: 'Finding prompt files…' });
     }
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Prompt Cache: auditing workspace', cancellable: true }, async (progress, token) => {
-      const files = await findPromptFiles(folders, patterns, token);
+      const f0 = performance.now();
+      const files = await findPromptFiles(audits, folders, patterns, token);
+      findMs = performance.now() - f0;
       const baseline = audits.current.baseline === 'gitHead' ? 'gitHead' : 'self';
       let done = 0;
       for (let i = 0; i < files.length; i += BATCH_FILES) {
@@ -151,6 +155,7 @@ export class Workflows {
         const batch = await Promise.all(files.slice(i, i + BATCH_FILES).map((u) => this.workspaceFile(u)));
         const answer = await audits.auditFiles(batch, baseline);
         if (!answer) break;
+        workerMs += answer.ms;
         for (const r of answer.results) rows.push(this.publishWorkspaceResult(r));
         done += batch.length;
         progress.report({ message: `${done}/${files.length} files`, increment: (100 * batch.length) / Math.max(1, files.length) });
@@ -161,7 +166,7 @@ export class Workflows {
     const view = { rows, cancelled, done: true, note: workspaceNote(rows, ms) };
     PromptCachePanel.show('workspace').setTabData('workspace', view);
     const findings = rows.reduce((a, r) => a + r.findings, 0);
-    this.deps.log.appendLine(`audit workspace: ${rows.length} file(s) in ${ms.toFixed(0)} ms${cancelled ? ' (cancelled)' : ''}`);
+    this.deps.log.appendLine(`audit workspace: ${rows.length} file(s) in ${ms.toFixed(0)} ms (finding files ${findMs.toFixed(0)} ms, in the worker ${workerMs.toFixed(0)} ms)${cancelled ? ' (cancelled)' : ''}`);
     void vscode.window.showInformationMessage(`Prompt Cache: audited ${rows.length} prompt file(s)${cancelled ? ' (cancelled)' : ''} in ${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s; ${findings} finding(s) in Problems.`);
   }
 
@@ -183,10 +188,18 @@ export class Workflows {
   }
 }
 
-/** The prompt files of the workspace by the include/exclude settings, sorted by path. */
-async function findPromptFiles(folders: readonly vscode.WorkspaceFolder[], patterns: { include: readonly string[]; exclude: readonly string[] }, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
+/**
+ * The prompt files of the workspace by the include/exclude settings, sorted by path: globbed in the audit worker for
+ * folders on disk (as the CLI globs), through VS Code's search for other file systems.
+ */
+async function findPromptFiles(audits: AuditService, folders: readonly vscode.WorkspaceFolder[], patterns: { include: readonly string[]; exclude: readonly string[] }, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
   const found = new Map<string, vscode.Uri>();
-  for (const folder of folders) {
+  const onDisk = folders.filter((f) => f.uri.scheme === 'file');
+  for (const p of (await audits.listFiles(onDisk.map((f) => f.uri.fsPath))) ?? []) {
+    const u = vscode.Uri.file(p);
+    found.set(u.toString(), u);
+  }
+  for (const folder of folders.filter((f) => f.uri.scheme !== 'file')) {
     // One search per glob (VS Code's glob syntax has no nested braces, and the defaults use braces).
     const searches = patterns.include.map((inc) => vscode.workspace.findFiles(new vscode.RelativePattern(folder, inc), '**/node_modules/**', 20000, token));
     for (const uris of await Promise.all(searches)) {

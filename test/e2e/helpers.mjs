@@ -23,20 +23,23 @@ export async function waitStatus(ctx, predicate, message, timeout = 20_000) {
   }, { timeout, message: `status bar item: ${message}` });
 }
 
-/** The status bar item's tooltip: hovering it shows VS Code's hover widget with the Markdown. */
+/** The status bar item's tooltip: hovering it shows VS Code's hover widget with the Markdown (hovered again if the
+ * widget does not come up: a hover can be lost to a notification or a moving pointer). */
 export async function statusTooltip(ctx) {
   const { page } = ctx;
-  const items = await wb.statusBarItems(page);
-  const item = statusItem(items, ctx.extensionId);
-  if (!item) throw new Error('no Prompt Cache status bar item');
-  const el = page.locator(`[id="${item.id}"]`).first();
-  await page.mouse.move(5, 5);
-  await el.hover();
   const text = await wb.waitFor(async () => {
-    // Only a hover on screen: hidden ones of earlier hovers stay in the DOM with their old text.
-    const t = await page.locator('.monaco-hover:visible, .workbench-hover:visible, .custom-hover:visible').filter({ hasText: 'Prompt Cache' }).first().textContent({ timeout: 500 }).catch(() => null);
-    return t && t.trim() ? t.replace(/\s+/g, ' ').trim() : null;
-  }, { timeout: 8000, message: 'the status bar tooltip' });
+    const item = statusItem(await wb.statusBarItems(page), ctx.extensionId);
+    if (!item) return null;
+    await page.mouse.move(5, 5);
+    await page.locator(`[id="${item.id}"]`).first().hover();
+    for (let i = 0; i < 20; i++) {
+      // Only a hover on screen: hidden ones of earlier hovers stay in the DOM with their old text.
+      const t = await page.locator('.monaco-hover:visible, .workbench-hover:visible, .custom-hover:visible').filter({ hasText: 'Prompt Cache' }).first().textContent({ timeout: 100 }).catch(() => null);
+      if (t && t.trim()) return t.replace(/\s+/g, ' ').trim();
+      await sleep(100);
+    }
+    return null;
+  }, { timeout: 15_000, interval: 200, message: 'the status bar tooltip' });
   await page.mouse.move(5, 5);
   await page.keyboard.press('Escape');
   return text;

@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { lintPrompt } from '../../src/core/audit';
-import { auditWorkspaceFiles } from '../../src/auditWorker/workspaceAudit';
+import { auditWorkspaceFiles, listPromptFiles } from '../../src/auditWorker/workspaceAudit';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../../src/core/promptFiles';
 import type { AuditSettings } from '../../src/auditWorker/protocol';
 import { gitAvailable, makeRepo } from './fixtures/harness';
 
@@ -69,4 +70,15 @@ describe('workspace audit in the worker', { skip: gitAvailable() ? false : 'git 
     const [big] = await auditWorkspaceFiles([file('prompts/big.md')], 'gitHead', settings);
     assert.equal(big.error, 'larger than promptCache.maxFileSizeMB');
   });
+});
+
+test('the worker lists prompt files by the include/exclude globs: agent files and dot folders in, node_modules and excludes out', async () => {
+  const ws = path.join(tmp, 'list');
+  const files = ['CLAUDE.md', 'AGENTS.md', '.github/copilot-instructions.md', 'prompts/a.md', 'prompts/b.json', 'x.prompt.md', 'README.md', 'node_modules/pkg/CLAUDE.md', 'dist/prompts/c.md', 'src/reply.j2'];
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(ws, f)), { recursive: true });
+    fs.writeFileSync(path.join(ws, f), 'x\n');
+  }
+  const found = (await listPromptFiles([ws], { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE })).map((p) => path.relative(ws, p).split(path.sep).join('/'));
+  assert.deepEqual(found, ['.github/copilot-instructions.md', 'AGENTS.md', 'CLAUDE.md', 'prompts/a.md', 'prompts/b.json', 'src/reply.j2', 'x.prompt.md']);
 });
