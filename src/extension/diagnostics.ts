@@ -113,7 +113,14 @@ export class Diagnostics implements vscode.Disposable {
    * Audit Workspace: problems of a file that is not open, from the worker's audit (positions are line/column, no
    * document needed). They stay listed after the audit, until the file is opened and audited live.
    */
-  publishFindings(uri: vscode.Uri, diff: DiffResult): void {
+  /** One batch of a workspace audit: one update of the collection for all its files (one message to the UI). */
+  publishMany(files: readonly (readonly [vscode.Uri, DiffResult])[]): void {
+    const updates: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    for (const [uri, diff] of files) updates.push([uri, this.workspaceEntries(uri, diff)]);
+    this.collection.set(updates);
+  }
+
+  private workspaceEntries(uri: vscode.Uri, diff: DiffResult): vscode.Diagnostic[] {
     const pos = (p: SourcePosition) => new vscode.Position(Math.max(0, p.line - 1), Math.max(0, p.column - 1));
     const entries: { diagnostic: vscode.Diagnostic; finding?: LintFinding }[] = [];
     for (const f of diff.findings) {
@@ -132,7 +139,7 @@ export class Diagnostics implements vscode.Disposable {
     }
     this.kept.add(uri.toString());
     this.index.set(uri, entries);
-    this.collection.set(uri, entries.map((e) => e.diagnostic));
+    return entries.map((e) => e.diagnostic);
   }
 
   private async checkBom(uri: vscode.Uri): Promise<void> {

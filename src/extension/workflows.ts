@@ -156,7 +156,9 @@ export class Workflows {
         const answer = await audits.auditFiles(batch, baseline);
         if (!answer) break;
         workerMs += answer.ms;
-        for (const r of answer.results) rows.push(this.publishWorkspaceResult(r));
+        const publish: [vscode.Uri, NonNullable<WorkspaceFileResult['diff']>][] = [];
+        for (const r of answer.results) rows.push(this.workspaceRow(r, publish));
+        this.deps.diagnostics.publishMany(publish);
         done += batch.length;
         progress.report({ message: `${done}/${files.length} files`, increment: (100 * batch.length) / Math.max(1, files.length) });
         PromptCachePanel.current?.setTabData('workspace', { rows: [...rows], cancelled: false, done: false, note: `${formatCount(done)} of ${formatCount(files.length)} files…` });
@@ -179,11 +181,11 @@ export class Workflows {
     return { path: uri.fsPath, relativePath: rel, text: doc.isDirty ? doc.getText() : undefined, baselineText: baseline };
   }
 
-  private publishWorkspaceResult(r: WorkspaceFileResult): WorkspaceRowView {
+  private workspaceRow(r: WorkspaceFileResult, publish: [vscode.Uri, NonNullable<WorkspaceFileResult['diff']>][]): WorkspaceRowView {
     if (!r.diff) return workspaceErrorRow(r.relativePath, r.error ?? 'not audited');
     const uri = vscode.Uri.file(r.path);
     // An open document's live audit owns its problems; the others get the workspace audit's, kept after the audit.
-    if (!this.deps.audits.isTracked(uri)) this.deps.diagnostics.publishFindings(uri, r.diff);
+    if (!this.deps.audits.isTracked(uri)) publish.push([uri, r.diff]);
     return workspaceRowView(r.relativePath, r.diff, this.deps.audits.current.audit.provider);
   }
 }
