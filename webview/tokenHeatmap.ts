@@ -2,6 +2,7 @@
 // divergent token marked. A 1 MB prompt has ~250k tokens, so only the rows on screen exist in the DOM: the text is
 // cut into rows (lines, long lines wrapped every ROW_CHARS) and a scroll handler renders the visible window.
 import { tokenAtOffset, visibleRows } from '../src/view/bucketing';
+import type { SummaryView } from '../src/view/protocol';
 import { el, fmt } from './dom';
 
 const ROW_HEIGHT = 18;
@@ -19,6 +20,8 @@ export class TokenHeatmap {
   private ids: Uint32Array = new Uint32Array(0);
   private starts: Uint32Array = new Uint32Array(1);
   private divergence: number | null = null;
+  /** Tokens the provider serves from cache: [0, cached) reused and served, [cached, divergence) reused but not served. */
+  private cached = 0;
   /** Start offset of each visual row, plus text.length. */
   private rows: Uint32Array = new Uint32Array(1);
   private readonly scroller: HTMLElement;
@@ -97,7 +100,7 @@ export class TokenHeatmap {
     this.lastRange = '';
   }
 
-  setDocument(uri: string, fileName: string, text: string, ids: Uint32Array, starts: Uint32Array, divergence: number | null): void {
+  setDocument(uri: string, fileName: string, text: string, ids: Uint32Array, starts: Uint32Array, divergence: number | null, summary?: SummaryView): void {
     this.uri = uri;
     this.fileName = fileName;
     this.text = text;
@@ -107,8 +110,13 @@ export class TokenHeatmap {
     this.rows = buildRows(text);
     this.spacer.style.height = `${(this.rows.length - 1) * ROW_HEIGHT}px`;
     const reused = divergence === null ? ids.length : divergence;
+    // The same state the headline says: tokens the provider's rule does not serve are marked apart (hatched).
+    this.cached = Math.min(reused, summary ? summary.cachedTokens : reused);
+    const provider = summary?.provider.split(' · ')[0] || 'the provider';
+    const notServed = reused - this.cached;
     this.legend.replaceChildren(
-      el('span', { class: 'swatch reused' }), ` reused ${fmt(reused)}`,
+      el('span', { class: 'swatch reused' }), ` cached ${fmt(this.cached)}`,
+      ...(notServed > 0 ? [el('span', { class: 'swatch reused uncached' }), ` same as the baseline, not served by ${provider} ${fmt(notServed)}`] : []),
       el('span', { class: 'swatch recomputed' }), ` recomputed ${fmt(ids.length - reused)}`,
       el('span', { class: 'swatch divergence' }), divergence === null ? ' no divergence' : ` first divergent token #${fmt(divergence)}`,
       el('span', { class: 'muted' }, `  ·  ${fmt(ids.length)} tokens, ${fmt(this.rows.length - 1)} rows`),
@@ -152,7 +160,7 @@ export class TokenHeatmap {
   private render(): void {
     const rowCount = this.rows.length - 1;
     const { first, last } = visibleRows(this.scroller.scrollTop, this.scroller.clientHeight || 600, ROW_HEIGHT, rowCount, 4);
-    const key = `${first}:${last}:${this.ids.length}:${this.divergence}`;
+    const key = `${first}:${last}:${this.ids.length}:${this.divergence}:${this.cached}`;
     if (key === this.lastRange) return;
     this.lastRange = key;
     const t0 = performance.now();
@@ -176,7 +184,7 @@ export class TokenHeatmap {
         const piece = this.text.slice(s, e).replace(/\r?\n$|\r$/, '⏎');
         if (piece === '') continue;
         const span = document.createElement('span');
-        span.className = this.divergence === null || t < this.divergence ? 't r' : t === this.divergence ? 't c d' : 't c';
+        span.className = this.divergence === null || t < this.divergence ? (t < this.cached ? 't r' : 't r u') : t === this.divergence ? 't c d' : 't c';
         span.dataset.i = String(t);
         span.textContent = piece;
         row.append(span);
@@ -197,7 +205,8 @@ export class TokenHeatmap {
     const i = tokenIndexOf(e.target);
     if (i === undefined) return;
     const text = this.text.slice(this.starts[i], this.starts[i + 1]);
-    const state = this.divergence === null || i < this.divergence ? 'reused' : i === this.divergence ? 'first recomputed (divergence)' : 'recomputed';
+    const same = this.divergence === null || i < this.divergence;
+    const state = same ? (i < this.cached ? 'reused, served from cache' : 'same as the baseline, not served from cache by the provider\'s rule') : i === this.divergence ? 'first recomputed (divergence)' : 'recomputed';
     this.tooltip.replaceChildren(
       el('div', { class: 'tok-text' }, JSON.stringify(text)),
       el('div', {}, `id ${this.ids[i]} · token #${fmt(i)} · offset ${fmt(this.starts[i])}`),

@@ -2,13 +2,13 @@
 // kind gets an answer; older ones resolve to undefined at once) and recovery when the worker dies. No `vscode`:
 // the bench and the tests drive it from plain Node.
 import { Worker } from 'node:worker_threads';
-import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost } from './protocol';
+import type { AuditResult, AuditSettings, BaselineText, DocumentEdit, HistoryRow, HostToWorker, WorkerToHost, WorkspaceBaseline, WorkspaceFile, WorkspaceFileResult } from './protocol';
 
 /** The worker's `tokens` answer, without the envelope. */
 export type TokensAnswer = Omit<Extract<WorkerToHost, { type: 'tokens' }>, 'type' | 'requestId'>;
 
 interface Pending {
-  kind: 'audit' | 'tokens' | 'history';
+  kind: 'audit' | 'tokens' | 'history' | 'files';
   uri: string;
   /** A full audit (with lint) was asked for: a newer request for the same document stays full. */
   full?: boolean;
@@ -124,6 +124,18 @@ export class AuditClient {
     return this.request('history', uri, (requestId) => ({ type: 'history', requestId, uri, fileName, versions }));
   }
 
+  /** Absolute paths of the prompt files under the folders (globbed in the worker). */
+  listFiles(folders: string[], include: readonly string[], exclude: readonly string[]): Promise<string[] | undefined> {
+    const key = `list ${this.nextId}`;
+    return this.request('files', key, (requestId) => ({ type: 'listFiles', requestId, folders, include, exclude }));
+  }
+
+  /** One batch of Audit Workspace, read and audited in the worker. Batches are never superseded by each other. */
+  auditFiles(files: WorkspaceFile[], baseline: WorkspaceBaseline): Promise<{ results: WorkspaceFileResult[]; ms: number } | undefined> {
+    const key = `batch ${this.nextId}`;
+    return this.request('files', key, (requestId) => ({ type: 'auditFiles', requestId, files, baseline }));
+  }
+
   /** Drops queued requests for a document (e.g. the user switched away). */
   cancel(uri: string): void {
     let max = -1;
@@ -192,6 +204,10 @@ export class AuditClient {
         return this.settle(m.requestId, { uri: m.uri, version: m.version, encoding: m.encoding, ids: m.ids, sourceStarts: m.sourceStarts, firstDivergentToken: m.firstDivergentToken, baselineIds: m.baselineIds } satisfies TokensAnswer);
       case 'history':
         return this.settle(m.requestId, m.rows);
+      case 'auditFiles':
+        return this.settle(m.requestId, { results: m.results, ms: m.ms });
+      case 'listFiles':
+        return this.settle(m.requestId, m.files);
       case 'resync':
         this.openDocs.delete(m.uri);
         this.options.onResync(m.uri);

@@ -6,6 +6,7 @@ import { diskReader, type ExtractOptions } from '../core/formats';
 import { tokenizePieces } from '../core/divergence';
 import { getBpeEncoder, getEncoder, isBpeEncoding, type EncodingName, type TokenizedText } from '../core/encodings';
 import { useRulesFile } from '../core/providers';
+import { lintExtracted } from '../core/lint';
 import { IncrementalTokenizer } from '../core/tokenizer/incremental';
 import type { DiffResult, ExtractedPrompt, ProviderEstimate } from '../core/types';
 import type { AuditSettings } from './protocol';
@@ -249,4 +250,31 @@ export function fullAudit(input: FullAuditInput): DiffResult {
     model: s.model || undefined,
     pricePerMTok: s.pricePerMillionTokens ?? undefined,
   });
+}
+
+/**
+ * The audit of a file whose text equals its baseline (the common case in a workspace audit): tokenized once, lint
+ * findings as `prompt-cache-audit lint` finds them, and what each provider would serve when it is sent again.
+ */
+export function unchangedAudit(source: string, fileName: string, settings: AuditSettings): DiffResult {
+  const { encoding, note } = resolveEncoding(settings);
+  const prompt = extractPrompt(source, fileName);
+  const tokens = tokenizePieces(getEncoder(encoding), prompt.text, prompt.hardBoundaries);
+  const n = tokens.ids.length;
+  const findings = lintExtracted({ source, prompt, tokens, fileName, provider: settings.provider, model: settings.model || undefined });
+  const providers = estimateProviders(settings, encoding, n, prompt, tokens, prompt, tokens);
+  return {
+    encoding,
+    ...(note ? { encodingNote: note } : {}),
+    format: prompt.format,
+    old: { tokens: n },
+    new: { tokens: n },
+    firstDivergentToken: null,
+    reusablePrefixTokens: n,
+    recomputedTokens: 0,
+    divergence: null,
+    providers,
+    findings,
+    problems: { old: prompt.problems, new: prompt.problems },
+  };
 }

@@ -11,6 +11,7 @@ import {
   type Rendered, type RenderedLayout, type TokenSequence,
 } from './coreBridge';
 import { directRenderedOffset, LineStarts, renderedAfterEdit, type QuickLayout } from './quickRender';
+import { auditWorkspaceFiles, listPromptFiles } from './workspaceAudit';
 
 interface BaselineState {
   label: string;
@@ -136,6 +137,24 @@ export class AuditEngine {
       }
       case 'history': {
         this.post({ type: 'history', requestId: msg.requestId, uri: msg.uri, rows: this.history(msg.fileName, msg.versions) });
+        return;
+      }
+      case 'auditFiles': {
+        const t0 = performance.now();
+        const { requestId } = msg;
+        // Reads files and Git asynchronously: edits and keystroke audits are answered between its awaits.
+        auditWorkspaceFiles(msg.files, msg.baseline, this.settings).then(
+          (results) => this.post({ type: 'auditFiles', requestId, results, ms: performance.now() - t0 }),
+          (e) => this.post({ type: 'error', requestId, message: e instanceof Error ? e.message : String(e) }),
+        );
+        return;
+      }
+      case 'listFiles': {
+        const { requestId } = msg;
+        listPromptFiles(msg.folders, { include: msg.include, exclude: msg.exclude }).then(
+          (files) => this.post({ type: 'listFiles', requestId, files }),
+          (e) => this.post({ type: 'error', requestId, message: e instanceof Error ? e.message : String(e) }),
+        );
         return;
       }
       case 'cancel':

@@ -18,6 +18,8 @@ export interface AuditSettings {
   workspaceRoots?: string[];
   /** Absolute path of a rules file (promptCache.rulesFile) that overrides or adds provider rules; absent: built-in rules. */
   rulesFile?: string;
+  /** Files above this are not audited (workspace audits read files in the worker). */
+  maxFileBytes?: number;
 }
 
 /** One content change, offsets in UTF-16 units of the text *before* the change (VS Code's `rangeOffset`). */
@@ -49,8 +51,39 @@ export type HostToWorker =
   | { type: 'tokens'; requestId: number; uri: string; version: number; withBaseline?: boolean }
   /** Token counts and divergence of consecutive versions, oldest first (history heatmap). */
   | { type: 'history'; requestId: number; uri: string; fileName: string; versions: { id: string; text: string }[] }
+  /** The prompt files under workspace folders by the include/exclude globs (Audit Workspace, as the CLI globs). */
+  | { type: 'listFiles'; requestId: number; folders: string[]; include: readonly string[]; exclude: readonly string[] }
+  /** Audits a batch of workspace files that the worker reads itself (Audit Workspace): one answer per batch. */
+  | { type: 'auditFiles'; requestId: number; files: WorkspaceFile[]; baseline: WorkspaceBaseline }
   /** Drops queued work for requests up to this id (the user moved on). */
   | { type: 'cancel'; requestId: number };
+
+/**
+ * What a workspace file is compared with: `gitHead` reads the repository's HEAD tree once per batch (files whose
+ * blob hash matches are unchanged without reading HEAD); `self` compares each file with itself (lint only).
+ */
+export type WorkspaceBaseline = 'gitHead' | 'self';
+
+export interface WorkspaceFile {
+  /** Absolute path on disk: the worker reads it. */
+  path: string;
+  /** Workspace-relative path (rows and messages). */
+  relativePath: string;
+  /** The editor's text when the file is open with unsaved changes (used instead of the disk). */
+  text?: string;
+  /** A baseline the host already has (an open document's), instead of `baseline`. */
+  baselineText?: BaselineText | null;
+}
+
+export interface WorkspaceFileResult {
+  path: string;
+  relativePath: string;
+  /** The audit (findings, providers, divergence) without token arrays; absent when `error` says why. */
+  diff?: DiffResult;
+  baselineLabel?: string;
+  /** "binary file, not a text prompt", "not valid UTF-8 text", "larger than promptCache.maxFileSizeMB", … */
+  error?: string;
+}
 
 export interface AuditTimings {
   /** Time to bring the token sequence up to date (incremental edit or full tokenization). */
@@ -97,6 +130,8 @@ export type WorkerToHost =
       baselineIds?: Uint32Array;
     }
   | { type: 'history'; requestId: number; uri: string; rows: HistoryRow[] }
+  | { type: 'auditFiles'; requestId: number; results: WorkspaceFileResult[]; ms: number }
+  | { type: 'listFiles'; requestId: number; files: string[] }
   /** The worker lost track of a document (unknown uri or a version gap): the host must send `open` again. */
   | { type: 'resync'; uri: string }
   | { type: 'error'; requestId?: number; uri?: string; message: string };

@@ -3,7 +3,7 @@
 // version is still the document's. Owns the worker's lifetime.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditResult, DocumentEdit } from '../auditWorker/protocol';
+import type { AuditResult, DocumentEdit, WorkspaceBaseline, WorkspaceFile, WorkspaceFileResult } from '../auditWorker/protocol';
 import { Baselines } from './baselines';
 import { readSettings, type ExtensionSettings } from './config';
 import { AuditClient } from '../auditWorker/client';
@@ -27,13 +27,19 @@ export class AuditService implements vscode.Disposable {
   private readonly tracked = new Map<string, vscode.TextDocument>();
   private readonly results = new Map<string, AuditState>();
   private readonly timers = new Map<string, { quick?: NodeJS.Timeout; full?: NodeJS.Timeout }>();
-  private readonly tooLarge = new Set<string>();
+  /** Documents not audited, and why ("binary file, not a text prompt", "larger than …"): one notice each. */
+  private readonly declined = new Map<string, string>();
+  /** Documents compared with their last save by "Compare with Last Save" (cleared by Clear Saved Versions). */
+  private readonly lastSaveOverrides = new Set<string>();
   /** Set by dispose(): late callbacks (a baseline read finishing, a timer) must not start a new worker. */
   private disposed = false;
   /** Audits wait for the first baseline: an audit against "nothing" would flash "0% cached" on open. */
   private readonly baselineReady = new Map<string, Promise<void>>();
   private readonly emitter = new vscode.EventEmitter<AuditState>();
   private readonly closeEmitter = new vscode.EventEmitter<vscode.Uri>();
+  private readonly declineEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires when a document is declined (binary, too large): the status bar and panel say so. */
+  readonly onDidDecline = this.declineEmitter.event;
   /** Fires for every fresh audit result (already checked against the document's version). */
   readonly onDidAudit = this.emitter.event;
   readonly onDidForget = this.closeEmitter.event;
@@ -48,9 +54,14 @@ export class AuditService implements vscode.Disposable {
     this.disposables.push(
       this.emitter,
       this.closeEmitter,
+      this.declineEmitter,
       vscode.workspace.onDidChangeTextDocument((e) => timeHostTask('forward an edit', () => this.onChange(e))),
       vscode.workspace.onDidSaveTextDocument((d) => void this.onSave(d)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.declined.delete(d.uri.toString());
+        this.lastSaveOverrides.delete(d.uri.toString());
+        this.forget(d.uri);
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('promptCache')) return;
         this.settings = readSettings();
@@ -128,6 +139,11 @@ export class AuditService implements vscode.Disposable {
       this.declineTooLarge(doc, size);
       return false;
     }
+    if (looksBinaryDocument(doc)) {
+      // A binary file opened with "Open Anyway": its bytes are not a prompt (the CLI says the same).
+      this.decline(doc, 'binary file, not a text prompt');
+      return false;
+    }
     this.tracked.set(key, doc);
     this.ensureClient().open(key, doc.fileName, doc.version, doc.getText());
     this.baselineReady.set(key, this.refreshBaseline(doc));
@@ -136,12 +152,20 @@ export class AuditService implements vscode.Disposable {
 
   /** One notice per document (not per attempt) that it is above promptCache.maxFileSizeMB. */
   private declineTooLarge(doc: vscode.TextDocument, size: number): void {
+    this.decline(doc, `larger than promptCache.maxFileSizeMB (${(size / 1048576).toFixed(1)} MB)`);
+  }
+
+  private decline(doc: vscode.TextDocument, why: string): void {
     const key = doc.uri.toString();
-    if (this.tooLarge.has(key)) return;
-    this.tooLarge.add(key);
-    void vscode.window.showInformationMessage(
-      `Prompt Cache: ${path.basename(doc.fileName)} is larger than promptCache.maxFileSizeMB (${(size / 1048576).toFixed(1)} MB); it is not audited.`,
-    );
+    if (this.declined.has(key)) return;
+    this.declined.set(key, why);
+    this.declineEmitter.fire(doc.uri);
+    void vscode.window.showInformationMessage(`Prompt Cache: ${path.basename(doc.fileName)}: ${why}; it is not audited.`);
+  }
+
+  /** Why a prompt-path document is not audited (binary, too large), if it is not. */
+  declinedReason(uri: vscode.Uri): string | undefined {
+    return this.declined.get(uri.toString());
   }
 
   forget(uri: vscode.Uri): void {
@@ -159,8 +183,22 @@ export class AuditService implements vscode.Disposable {
     this.closeEmitter.fire(uri);
   }
 
+  /** Baseline reads in flight (each ends by scheduling an audit, or by noticing the document is gone). */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  /** Resolves once every baseline read started so far has finished: tests wait for this, not for a delay. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Re-reads the baseline (settings changed, file saved, explicit comparison) and audits again. */
-  async refreshBaseline(doc: vscode.TextDocument): Promise<void> {
+  refreshBaseline(doc: vscode.TextDocument): Promise<void> {
+    const p = this.readBaseline(doc);
+    this.inFlight.add(p);
+    return p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async readBaseline(doc: vscode.TextDocument): Promise<void> {
     const key = doc.uri.toString();
     try {
       const b = await this.baselines.get(doc, this.settings.baseline);
@@ -230,6 +268,57 @@ export class AuditService implements vscode.Disposable {
     }
   }
 
+  /** "Compare with Last Save": the last saved version becomes the baseline until the file closes. */
+  async compareWithLastSave(doc: vscode.TextDocument): Promise<boolean> {
+    const b = await this.baselines.lastSave(doc);
+    if (!b) return false;
+    this.baselines.setOverride(doc.uri, b);
+    this.lastSaveOverrides.add(doc.uri.toString());
+    await this.refreshBaseline(doc);
+    return true;
+  }
+
+  /** A one-off baseline (a Git revision); `undefined` goes back to the `promptCache.baseline` default. */
+  async compareWith(doc: vscode.TextDocument, baseline: { text: string; label: string; fileName?: string } | undefined): Promise<void> {
+    this.lastSaveOverrides.delete(doc.uri.toString());
+    if (baseline) this.baselines.setOverride(doc.uri, baseline);
+    else this.baselines.clearOverride(doc.uri);
+    await this.refreshBaseline(doc);
+  }
+
+  /**
+   * Clear Saved Versions: deletes the snapshots, ends "Compare with Last Save" comparisons, and re-reads every open
+   * file's baseline, so the status bar and the panel stop comparing with what was cleared.
+   */
+  async clearSavedVersions(): Promise<number> {
+    for (const key of this.lastSaveOverrides) {
+      const d = this.tracked.get(key);
+      if (d) this.baselines.clearOverride(d.uri);
+    }
+    this.lastSaveOverrides.clear();
+    const n = await this.baselines.clearSaved();
+    await Promise.all([...this.tracked.values()].map((d) => this.refreshBaseline(d)));
+    return n;
+  }
+
+  /** Audit Workspace: one batch of files, read and audited in the worker. */
+  async auditFiles(files: WorkspaceFile[], baseline: WorkspaceBaseline): Promise<{ results: WorkspaceFileResult[]; ms: number } | undefined> {
+    if (this.disposed) return undefined;
+    return this.ensureClient().auditFiles(files, baseline);
+  }
+
+  /** Audit Workspace: the prompt files under the folders, globbed in the worker. */
+  async listFiles(folders: string[]): Promise<string[] | undefined> {
+    if (this.disposed) return undefined;
+    const { include, exclude } = this.settings.patterns;
+    return this.ensureClient().listFiles(folders, include, exclude);
+  }
+
+  /** Tracked documents (open prompt files), for workspace audits that prefer the editor's text. */
+  trackedDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+    return this.tracked.get(uri.toString());
+  }
+
   /** Waits for a full audit of the document at its current version. */
   async auditFully(doc: vscode.TextDocument): Promise<AuditState | undefined> {
     if (!this.track(doc)) return undefined;
@@ -264,6 +353,14 @@ export class AuditService implements vscode.Disposable {
     this.client = undefined;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** NUL characters in the first 8 KB: what a binary file opened with "Open Anyway" looks like (core/text looksBinary). */
+function looksBinaryDocument(doc: vscode.TextDocument): boolean {
+  const head = typeof doc.positionAt === 'function' && typeof doc.getText === 'function' && doc.lineCount > 0
+    ? doc.getText(new vscode.Range(doc.positionAt(0), doc.positionAt(8192)))
+    : doc.getText().slice(0, 8192);
+  return head.includes('\0');
 }
 
 /** The document's length in UTF-16 units (VS Code: from its line model; the test stub: its text). */

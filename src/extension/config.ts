@@ -48,6 +48,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
   // modelPath is `machine`-scoped; in an untrusted workspace read only the user's value, never the workspace's.
   const mp = c.inspect<string>('decoder.modelPath');
   const modelPath = (vscode.workspace.isTrusted ? c.get<string>('decoder.modelPath', '') : mp?.globalValue ?? '') ?? '';
+  const maxFileBytes = (typeof maxMb === 'number' && maxMb > 0 ? maxMb : 5) * 1024 * 1024;
   return {
     audit: {
       provider: isProviderId(provider) ? provider : 'anthropic',
@@ -57,10 +58,11 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
       deploymentVariables: [...stringArray(c.get('deploymentVariables'), [])],
       workspaceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       ...(rulesFile.trim() ? { rulesFile: resolveRulesFile(rulesFile.trim(), scope) } : {}),
+      maxFileBytes,
     },
     baseline: baseline === 'lastSave' ? 'lastSave' : 'gitHead',
     patterns: { include: stringArray(c.get('include'), DEFAULT_INCLUDE), exclude: stringArray(c.get('exclude'), DEFAULT_EXCLUDE) },
-    maxFileBytes: (typeof maxMb === 'number' && maxMb > 0 ? maxMb : 5) * 1024 * 1024,
+    maxFileBytes,
     decoder: {
       preset: (PRESET_NAMES as readonly string[]).includes(preset) ? (preset as PresetName) : DEFAULT_PRESET,
       modelPath,

@@ -6,7 +6,8 @@ import { loadDecoderModule } from '../decoder/load';
 import type { DecoderClient, KvDrift, Measurement, MeasureProgress } from '../decoder/index';
 import type { PresetName } from '../decoder/presets';
 import type { KvDriftView, TimingView } from '../view/protocol';
-import { formatCount } from '../view/format';
+import { PRESET_NAMES } from '../decoder/presets';
+import { formatCount, largeModelDetail } from '../view/format';
 
 export interface DecoderInput {
   ids: Uint32Array;
@@ -18,6 +19,8 @@ export interface DecoderInput {
 
 export class DecoderService implements vscode.Disposable {
   private client: DecoderClient | undefined;
+  /** The preset of the request being run: the large-model dialog suggests only smaller ones. */
+  private preset: string | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -34,7 +37,7 @@ export class DecoderService implements vscode.Disposable {
         const go = 'Generate';
         const pick = await vscode.window.showWarningMessage(
           `Measuring needs a generated local model of ${(bytes / 1e6).toFixed(0)} MB (shaped like a public model, random weights, written once to the extension's storage). Generate it?`,
-          { modal: true, detail: "Nothing is downloaded. Every real-model preset is over 100 MB (smollm2-135m, the smallest, is 538 MB); promptCache.decoder.preset 'tiny' is a < 1 MB test shape whose timings do not stand for a real model." },
+          { modal: true, detail: largeModelDetail(this.preset, PRESET_NAMES) },
           go,
         );
         return pick === go;
@@ -44,6 +47,7 @@ export class DecoderService implements vscode.Disposable {
   }
 
   async measure(input: DecoderInput, token: vscode.CancellationToken, onProgress: (p: MeasureProgress) => void): Promise<Measurement> {
+    this.preset = input.modelPath ? undefined : input.preset;
     const client = await this.getClient();
     await vscode.workspace.fs.createDirectory(this.cacheDir);
     const ac = new AbortController();
@@ -66,6 +70,7 @@ export class DecoderService implements vscode.Disposable {
   }
 
   async kvDrift(oldIds: Uint32Array, newIds: Uint32Array, divergenceIndex: number, input: Omit<DecoderInput, 'ids' | 'reusablePrefix'>, token: vscode.CancellationToken, onProgress: (p: MeasureProgress) => void): Promise<KvDrift> {
+    this.preset = input.modelPath ? undefined : input.preset;
     const client = await this.getClient();
     await vscode.workspace.fs.createDirectory(this.cacheDir);
     const ac = new AbortController();

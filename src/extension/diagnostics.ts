@@ -1,7 +1,7 @@
 // Lint findings and the divergence point as diagnostics (Problems view + squiggles), with a link to each rule's
 // explanation. Findings keep their core data so hovers and quick fixes can use it.
 import * as vscode from 'vscode';
-import type { LintFinding, Severity } from '../core/types';
+import type { DiffResult, LintFinding, Severity, SourcePosition } from '../core/types';
 import type { AuditService, AuditState } from './auditService';
 import { divergenceMessage } from '../view/format';
 import { startsWithBomOnDisk } from './bom';
@@ -107,6 +107,39 @@ export class Diagnostics implements vscode.Disposable {
     this.lastState.set(key, state);
     this.index.set(d.uri, entries);
     this.collection.set(d.uri, entries.map((e) => e.diagnostic));
+  }
+
+  /**
+   * Audit Workspace: problems of a file that is not open, from the worker's audit (positions are line/column, no
+   * document needed). They stay listed after the audit, until the file is opened and audited live.
+   */
+  /** One batch of a workspace audit: one update of the collection for all its files (one message to the UI). */
+  publishMany(files: readonly (readonly [vscode.Uri, DiffResult])[]): void {
+    const updates: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    for (const [uri, diff] of files) updates.push([uri, this.workspaceEntries(uri, diff)]);
+    this.collection.set(updates);
+  }
+
+  private workspaceEntries(uri: vscode.Uri, diff: DiffResult): vscode.Diagnostic[] {
+    const pos = (p: SourcePosition) => new vscode.Position(Math.max(0, p.line - 1), Math.max(0, p.column - 1));
+    const entries: { diagnostic: vscode.Diagnostic; finding?: LintFinding }[] = [];
+    for (const f of diff.findings) {
+      const diag = new vscode.Diagnostic(new vscode.Range(pos(f.range.start), pos(f.range.end)), f.message, severity(f.severity));
+      diag.source = DIAGNOSTIC_SOURCE;
+      diag.code = { value: f.ruleId, target: ruleDocUri(this.extensionUri, f.ruleId) };
+      entries.push({ diagnostic: diag, finding: f });
+    }
+    const msg = divergenceMessage(diff, this.audits.current.audit.provider);
+    if (msg && diff.divergence) {
+      const start = pos(diff.divergence);
+      const diag = new vscode.Diagnostic(new vscode.Range(start, start.translate(0, 1)), msg, vscode.DiagnosticSeverity.Information);
+      diag.source = DIAGNOSTIC_SOURCE;
+      diag.code = { value: DIVERGENCE_CODE, target: ruleDocUri(this.extensionUri, DIVERGENCE_CODE) };
+      entries.push({ diagnostic: diag });
+    }
+    this.kept.add(uri.toString());
+    this.index.set(uri, entries);
+    return entries.map((e) => e.diagnostic);
   }
 
   private async checkBom(uri: vscode.Uri): Promise<void> {

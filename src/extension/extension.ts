@@ -3,15 +3,16 @@
 import * as vscode from 'vscode';
 import { AuditService } from './auditService';
 import { FixProvider } from './codeActions';
-import { panelActions, registerCommands } from './commands';
+import { registerCommands } from './commands';
 import { DecoderService } from './decoderService';
 import { Diagnostics } from './diagnostics';
 import { FindingHoverProvider } from './hover';
 import { PANEL_VIEW_TYPE, PromptCachePanel } from './panel';
-import { REVISION_SCHEME, RevisionContentProvider } from './revisionContent';
+import { REVISION_SCHEME, RevisionContentProvider, SAVED_SCHEME, SavedVersionContentProvider } from './revisionContent';
 import { CacheStatusBar } from './statusBar';
 import { setPromptFileContext } from './promptContext';
 import { startHostProbe } from './hostProbe';
+import { Workflows } from './workflows';
 
 export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
@@ -25,18 +26,24 @@ export function activate(context: vscode.ExtensionContext): void {
   // Tests and benchmarks only (PROMPT_CACHE_HOST_PROBE): the host's event-loop stalls, one line a second.
   context.subscriptions.push({ dispose: startHostProbe() });
 
-  const deps = { context, audits, diagnostics, statusBar, decoder: getDecoder, log };
-  context.subscriptions.push(...registerCommands(deps));
+  const workflows = new Workflows({ audits, diagnostics, statusBar, decoder: getDecoder, log });
+  PromptCachePanel.configure({ extensionUri: context.extensionUri, audits, workflows });
+  context.subscriptions.push(...registerCommands({ audits, workflows }));
 
   // Providers match every file; they answer only for tracked prompt documents (cheap map lookups).
   const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
+  const lastSaveText = async (file: string) => {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file);
+    return doc ? (await audits.baselines.lastSave(doc))?.text : undefined;
+  };
   context.subscriptions.push(
     vscode.languages.registerCodeActionsProvider(selector, new FixProvider(diagnostics), { providedCodeActionKinds: FixProvider.kinds }),
     vscode.languages.registerHoverProvider(selector, new FindingHoverProvider(audits, diagnostics)),
     vscode.workspace.registerTextDocumentContentProvider(REVISION_SCHEME, new RevisionContentProvider()),
+    vscode.workspace.registerTextDocumentContentProvider(SAVED_SCHEME, new SavedVersionContentProvider(lastSaveText)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
-        PromptCachePanel.revive(panel, context.extensionUri, audits, panelActions(deps), state);
+        PromptCachePanel.revive(panel, state);
       },
     }),
   );

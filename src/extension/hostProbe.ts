@@ -36,6 +36,11 @@ export function timeHostTask<T>(name: string, fn: () => T): T {
   }
 }
 
+/** Whether the probe is running (tests check "off" without waiting for a line that should not come). */
+export function isHostProbeOn(): boolean {
+  return probing;
+}
+
 /** Starts the probe when asked for by the environment; returns a stop function (a no-op otherwise). */
 export function startHostProbe(env: NodeJS.ProcessEnv = process.env): () => void {
   const file = env.PROMPT_CACHE_HOST_PROBE;

@@ -1,104 +1,101 @@
-// The "Prompt Cache" panel: one webview instance showing the token heatmap, history heatmap, KV drift and timing of
-// the active prompt file. Restored after a reload by a WebviewPanelSerializer; every webview message is validated.
+// The "Prompt Cache" panel: one webview instance showing the token heatmap of the active prompt file and the tabs of
+// the registry (src/view/tabs.ts), whose data providers live in src/extension/tabs/. Restored after a reload by a
+// WebviewPanelSerializer; every webview message is validated.
 import * as vscode from 'vscode';
 import type { AuditService, AuditState } from './auditService';
-import { loadHistoryView, openCommitDiff } from './historyLoader';
-import { formatPercent, pickProvider, providerName } from '../view/format';
+import { openCommitDiff } from './historyLoader';
 import { resolveInsideRoots } from './paths';
-import {
-  parsePanelState, parseWebviewMessage, type HistoryRowView, type HostToWebview, type KvDriftView, type PanelState,
-  type SummaryView, type TabId, type TimingView, type WebviewToHost, type WorkspaceRowView,
-} from '../view/protocol';
+import { hostTabs, type HostTab, type HostTabContext } from './panelTabs';
+import { noPromptFileMessage } from '../view/promptKinds';
+import { emptySummary, summaryView } from '../view/summary';
+import { parsePanelState, parseWebviewMessage, type HostToWebview, type PanelState, type TabId, type WebviewToHost } from '../view/protocol';
+import { PANEL_TABS, tabInfo, type TabInfo, type TabViews } from '../view/tabs';
 import { setPromptFileContext } from './promptContext';
+import type { Workflows } from './workflows';
 
 export const PANEL_VIEW_TYPE = 'promptCache.panel';
 const TOKENS_DELAY_MS = 150;
 
-export interface PanelActions {
-  measure(doc: vscode.TextDocument): Promise<void>;
-  kvDrift(doc: vscode.TextDocument): Promise<void>;
-  auditWorkspace(): Promise<void>;
-}
-
-export function summaryView(s: AuditState, provider: string): SummaryView {
-  const diff = s.result.diff;
-  const est = pickProvider(diff, provider);
-  const notes: string[] = [];
-  if (diff.encodingNote) notes.push(diff.encodingNote);
-  if (est?.tokenizerNote && est.tokenizerNote !== diff.encodingNote) notes.push(est.tokenizerNote);
-  if (diff.noEffectOnCache) notes.push('Only file-only parts changed (e.g. front matter): no effect on the cache.');
-  if (!s.result.findingsFresh) notes.push('Lint findings update when typing pauses.');
-  let divergenceAt: string | undefined;
-  if (diff.divergence) divergenceAt = `line ${diff.divergence.line}, column ${diff.divergence.column}${diff.divergence.segment ? ` (${diff.divergence.segment})` : ''}`;
-  return {
-    headline: `${formatPercent(est ? est.hitRatio : diff.new.tokens ? diff.reusablePrefixTokens / diff.new.tokens : 0)} cached`,
-    provider: est ? providerName(est.id) + (est.model ? ` · ${est.model}` : '') : provider,
-    rule: est?.rule ?? '',
-    baselineLabel: s.result.baselineLabel,
-    encoding: diff.encoding,
-    tokens: diff.new.tokens,
-    baselineTokens: diff.old.tokens,
-    reusablePrefixTokens: diff.reusablePrefixTokens,
-    recomputedTokens: diff.recomputedTokens,
-    cachedTokens: est?.cachedTokens ?? diff.reusablePrefixTokens,
-    firstDivergentToken: diff.firstDivergentToken,
-    divergenceAt,
-    costPer1k: est?.costPer1kRequests,
-    notes,
-    findings: diff.findings.length,
-  };
+export interface PanelDeps {
+  extensionUri: vscode.Uri;
+  audits: AuditService;
+  workflows: Workflows;
+  /** The tabs (the registry's; a test adds its own) and their host providers (found by id unless given). */
+  tabs?: readonly TabInfo[];
+  providers?: Readonly<Record<string, HostTab>>;
 }
 
 export class PromptCachePanel implements vscode.Disposable {
   static current: PromptCachePanel | undefined;
+  private static deps: PanelDeps | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private state: PanelState;
   private doc: vscode.TextDocument | undefined;
   private tokensTimer: NodeJS.Timeout | undefined;
   private sentVersion = -1;
-  /** Results kept so a hidden-then-shown webview (which reloads) gets them again. */
-  private lastHistory: { uri: string; rows: HistoryRowView[]; note?: string } | undefined;
-  private lastTiming: { uri: string; timing: TimingView } | undefined;
-  private lastDrift: { uri: string; drift: KvDriftView } | undefined;
-  private lastWorkspace: { rows: WorkspaceRowView[]; cancelled: boolean } | undefined;
+  private readonly tabs: readonly TabInfo[];
+  private readonly providers: Map<string, HostTab>;
+  /** The last data of each tab, so a hidden-then-shown webview (which reloads) gets it again. */
+  private readonly lastData = new Map<string, { uri?: string; data: unknown }>();
 
-  static createOrShow(extensionUri: vscode.Uri, audits: AuditService, actions: PanelActions, tab?: TabId): PromptCachePanel {
-    const editorDoc = activePromptDocument(audits);
-    if (PromptCachePanel.current) {
-      const p = PromptCachePanel.current;
-      p.panel.reveal(p.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
-      if (editorDoc) p.follow(editorDoc);
-      if (tab) p.post({ type: 'showTab', tab });
-      return p;
+  /** Called once at activation: what every panel needs. */
+  static configure(deps: PanelDeps): void {
+    PromptCachePanel.deps = deps;
+  }
+
+  /**
+   * Opens the panel (or reveals the open one) beside the editor, following the active prompt file, on `tab` when
+   * given. The one entry point for commands and workflows.
+   */
+  static show(tab?: TabId): PromptCachePanel {
+    const deps = PromptCachePanel.requireDeps();
+    const editorDoc = activePromptDocument(deps.audits);
+    const open = PromptCachePanel.current;
+    if (open) {
+      open.panel.reveal(open.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+      if (editorDoc) open.follow(editorDoc);
+      if (tab) open.showTab(tab);
+      return open;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Prompt Cache', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
-    const p = new PromptCachePanel(panel, extensionUri, audits, actions, { tab: tab ?? 'tokens', uri: editorDoc?.uri.toString() });
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Prompt Cache', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(deps.extensionUri));
+    const p = new PromptCachePanel(panel, deps, { tab: tab ?? 'tokens', uri: editorDoc?.uri.toString() });
     if (editorDoc) p.follow(editorDoc);
+    else p.showNoDocument();
     return p;
   }
 
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, audits: AuditService, actions: PanelActions, rawState: unknown): PromptCachePanel {
+  static revive(panel: vscode.WebviewPanel, rawState: unknown): PromptCachePanel {
+    const deps = PromptCachePanel.requireDeps();
     PromptCachePanel.current?.dispose();
-    panel.webview.options = webviewOptions(extensionUri);
-    const state = parsePanelState(rawState);
-    const p = new PromptCachePanel(panel, extensionUri, audits, actions, state);
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri) ?? activePromptDocument(audits);
-    if (doc && audits.isPromptDocument(doc)) p.follow(doc);
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    const state = parsePanelState(rawState, (deps.tabs ?? PANEL_TABS).map((t) => t.id));
+    const p = new PromptCachePanel(panel, deps, state);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri) ?? activePromptDocument(deps.audits);
+    if (doc && deps.audits.isPromptDocument(doc)) p.follow(doc);
     return p;
   }
+
+  private static requireDeps(): PanelDeps {
+    if (!PromptCachePanel.deps) throw new Error('PromptCachePanel.configure() was not called');
+    return PromptCachePanel.deps;
+  }
+
+  private readonly audits: AuditService;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    private readonly audits: AuditService,
-    private readonly actions: PanelActions,
+    private readonly deps: PanelDeps,
     state: PanelState,
   ) {
     PromptCachePanel.current = this;
+    this.audits = deps.audits;
+    this.tabs = deps.tabs ?? PANEL_TABS;
+    this.providers = hostTabs(this.tabs, deps.providers);
     this.state = state;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
+    const audits = deps.audits;
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
@@ -108,13 +105,16 @@ export class PromptCachePanel implements vscode.Disposable {
         if (panel.active) setPromptFileContext(!!this.doc);
       }),
       audits.onDidAudit((s) => this.onAudit(s)),
+      audits.onDidDecline((uri) => {
+        if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.showNoDocument();
+      }),
       vscode.window.onDidChangeActiveTextEditor((e) => {
-        if (e && audits.isPromptDocument(e.document)) this.follow(e.document);
+        if (e && audits.isPromptDocument(e.document) && !audits.declinedReason(e.document.uri)) this.follow(e.document);
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (d === this.doc) {
           this.doc = undefined;
-          this.post({ type: 'noDocument', reason: 'The prompt file was closed. Open a prompt file to see its heatmap.' });
+          this.showNoDocument('The prompt file was closed.');
         }
       }),
     );
@@ -130,15 +130,32 @@ export class PromptCachePanel implements vscode.Disposable {
       this.doc = doc;
       this.sentVersion = -1;
       this.state.uri = doc.uri.toString();
-      this.audits.track(doc);
+      if (!this.audits.track(doc)) {
+        this.doc = undefined;
+        return this.showNoDocument();
+      }
+      // A document-scoped tab that is showing loads its data for the new document.
+      void this.loadTab(this.state.tab);
     }
     const s = this.audits.resultFor(doc.uri);
     if (s) this.onAudit(s);
     else void this.audits.auditNow(doc, false);
   }
 
+  /** "Open a prompt file…" with the file kinds watched (or why the active file is not audited). */
+  showNoDocument(prefix?: string): void {
+    const active = vscode.window.activeTextEditor?.document;
+    const declined = active && this.audits.declinedReason(active.uri);
+    const reason = declined
+      ? `${vscode.workspace.asRelativePath(active.uri)}: ${declined}; it is not audited.`
+      : `${prefix ? `${prefix} ` : ''}${noPromptFileMessage(this.audits.current.patterns.include)}`;
+    this.post({ type: 'noDocument', reason });
+  }
+
   showTab(tab: TabId): void {
+    this.state.tab = tab;
     this.post({ type: 'showTab', tab });
+    void this.loadTab(tab);
   }
 
   post(msg: HostToWebview): void {
@@ -146,9 +163,45 @@ export class PromptCachePanel implements vscode.Disposable {
     void this.panel.webview.postMessage(msg);
   }
 
+  /** A tab's data (from its provider or a workflow); kept for a reloading webview. */
+  setTabData<K extends keyof TabViews>(tab: K, data: TabViews[K], uri?: vscode.Uri | string): void {
+    const u = typeof uri === 'string' ? uri : uri?.toString();
+    this.lastData.set(tab, { uri: u, data });
+    this.post({ type: 'tab', tab, uri: u, data } as HostToWebview);
+  }
+
+  /** Progress or failure shown in a tab's body. */
+  setTabStatus(tab: TabId, kind: 'busy' | 'error', message: string): void {
+    this.post({ type: kind, what: tab, message });
+  }
+
+  private context(tab: string): HostTabContext {
+    const doc = this.doc;
+    return {
+      doc,
+      audits: this.audits,
+      workflows: this.deps.workflows,
+      post: (data, uri) => this.setTabData(tab as keyof TabViews, data as never, uri ?? doc?.uri),
+      busy: (m) => this.setTabStatus(tab as TabId, 'busy', m),
+      error: (m) => this.setTabStatus(tab as TabId, 'error', m),
+      stillCurrent: () => this.doc === doc,
+    };
+  }
+
+  /** Asks a tab's provider for data when the tab has none for what the panel shows. */
+  private async loadTab(tab: string): Promise<void> {
+    const provider = this.providers.get(tab);
+    if (!provider?.load) return;
+    const info = tabInfo(tab, this.tabs);
+    const have = this.lastData.get(tab);
+    if (have && (info?.scope === 'workspace' || have.uri === this.doc?.uri.toString())) return;
+    if (info?.scope !== 'workspace' && !this.doc) return;
+    await provider.load(this.context(tab));
+  }
+
   private onAudit(s: AuditState): void {
     if (!this.doc || s.uri.toString() !== this.doc.uri.toString()) return;
-    this.post({ type: 'summary', uri: s.uri.toString(), fileName: vscode.workspace.asRelativePath(s.uri), version: s.version, summary: summaryView(s, this.audits.current.audit.provider) });
+    this.post({ type: 'summary', uri: s.uri.toString(), fileName: vscode.workspace.asRelativePath(s.uri), version: s.version, summary: summaryView(s.result, this.audits.current.audit.provider) });
     this.scheduleTokens();
   }
 
@@ -168,31 +221,32 @@ export class PromptCachePanel implements vscode.Disposable {
     this.post({
       type: 'document', uri: doc.uri.toString(), fileName: vscode.workspace.asRelativePath(doc.uri), version: t.version, text: doc.getText(),
       ids: t.ids, starts: t.sourceStarts, firstDivergentToken: t.firstDivergentToken,
-      summary: s ? summaryView(s, this.audits.current.audit.provider) : emptySummary(),
+      summary: s ? summaryView(s.result, this.audits.current.audit.provider) : emptySummary(),
     });
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const msg = parseWebviewMessage(raw);
+    const msg = parseWebviewMessage(raw, this.tabs.map((t) => t.id));
     if (!msg) return; // malformed or unknown: ignored
     await this.handle(msg);
   }
 
   private async handle(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
-      case 'ready':
+      case 'ready': {
         this.ready = true;
         this.sentVersion = -1;
         this.post({ type: 'showTab', tab: this.state.tab });
-        if (!this.doc) this.post({ type: 'noDocument', reason: 'Open a prompt file to see its heatmap.' });
+        if (!this.doc) this.showNoDocument();
         else this.follow(this.doc);
-        if (this.lastHistory && this.lastHistory.uri === this.doc?.uri.toString()) this.post({ type: 'history', ...this.lastHistory });
-        if (this.lastTiming && this.lastTiming.uri === this.doc?.uri.toString()) this.post({ type: 'timing', ...this.lastTiming });
-        if (this.lastDrift && this.lastDrift.uri === this.doc?.uri.toString()) this.post({ type: 'kvDrift', ...this.lastDrift });
-        if (this.lastWorkspace) this.post({ type: 'workspace', ...this.lastWorkspace });
-        // Restored on the History tab: no tab change will ask for it.
-        if (this.state.tab === 'history' && this.doc && this.lastHistory?.uri !== this.doc.uri.toString()) await this.loadHistory();
+        for (const [tab, d] of this.lastData) {
+          const scope = tabInfo(tab, this.tabs)?.scope;
+          if (scope === 'workspace' || d.uri === this.doc?.uri.toString()) this.post({ type: 'tab', tab, uri: d.uri, data: d.data } as HostToWebview);
+        }
+        // Restored on a tab whose data loads on show: no tab change will ask for it.
+        await this.loadTab(this.state.tab);
         return;
+      }
       case 'revealRange': {
         const doc = this.documentFor(msg.uri);
         if (!doc) return;
@@ -215,15 +269,14 @@ export class PromptCachePanel implements vscode.Disposable {
         await vscode.window.showTextDocument(vscode.Uri.file(abs), { viewColumn: vscode.ViewColumn.One });
         return;
       }
-      case 'run':
-        if (msg.action === 'auditWorkspace') return this.actions.auditWorkspace();
-        if (!this.doc) return;
-        if (msg.action === 'measure') return this.actions.measure(this.doc);
-        if (msg.action === 'kvDrift') return this.actions.kvDrift(this.doc);
-        return this.loadHistory();
+      case 'run': {
+        const provider = this.providers.get(msg.tab);
+        if (provider?.run) await provider.run(this.context(msg.tab));
+        return;
+      }
       case 'tabChanged':
         this.state.tab = msg.tab;
-        if (msg.tab === 'history' && this.doc && this.lastHistory?.uri !== this.doc.uri.toString()) await this.loadHistory();
+        await this.loadTab(msg.tab);
         return;
       default: {
         const never: never = msg;
@@ -239,41 +292,11 @@ export class PromptCachePanel implements vscode.Disposable {
     return d && this.audits.isTracked(d.uri) ? d : undefined;
   }
 
-  async loadHistory(): Promise<void> {
-    const doc = this.doc;
-    if (!doc) return;
-    const uri = doc.uri.toString();
-    this.post({ type: 'busy', what: 'history', message: 'Reading Git history…' });
-    try {
-      const view = await loadHistoryView(doc, this.audits);
-      if (!view || doc !== this.doc) return;
-      this.lastHistory = { uri, ...view };
-      this.post({ type: 'history', ...this.lastHistory });
-    } catch (e) {
-      this.post({ type: 'error', what: 'history', message: e instanceof Error ? e.message : String(e) });
-    }
-  }
-
-  showTiming(uri: vscode.Uri, timing: TimingView): void {
-    this.lastTiming = { uri: uri.toString(), timing };
-    this.post({ type: 'timing', ...this.lastTiming });
-  }
-
-  showDrift(uri: vscode.Uri, drift: KvDriftView): void {
-    this.lastDrift = { uri: uri.toString(), drift };
-    this.post({ type: 'kvDrift', ...this.lastDrift });
-  }
-
-  showWorkspace(rows: WorkspaceRowView[], cancelled: boolean): void {
-    this.lastWorkspace = { rows, cancelled };
-    this.post({ type: 'workspace', rows, cancelled });
-  }
-
   private html(): string {
     const webview = this.panel.webview;
     const nonce = makeNonce();
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css'));
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'panel.css'));
     const csp = [
       `default-src 'none'`,
       `script-src 'nonce-${nonce}'`,
@@ -314,9 +337,10 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscod
 }
 
 function activePromptDocument(audits: AuditService): vscode.TextDocument | undefined {
+  const ok = (d: vscode.TextDocument) => audits.isPromptDocument(d) && !audits.declinedReason(d.uri);
   const d = vscode.window.activeTextEditor?.document;
-  if (d && audits.isPromptDocument(d)) return d;
-  return vscode.window.visibleTextEditors.map((e) => e.document).find((x) => audits.isPromptDocument(x));
+  if (d && ok(d)) return d;
+  return vscode.window.visibleTextEditors.map((e) => e.document).find(ok);
 }
 
 function makeNonce(): string {
@@ -327,8 +351,4 @@ function makeNonce(): string {
 
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-}
-
-function emptySummary(): SummaryView {
-  return { headline: '…', provider: '', rule: '', baselineLabel: '', encoding: '', tokens: 0, baselineTokens: 0, reusablePrefixTokens: 0, recomputedTokens: 0, cachedTokens: 0, firstDivergentToken: null, notes: [], findings: 0 };
 }

@@ -23,3 +23,23 @@ export class RevisionContentProvider implements vscode.TextDocumentContentProvid
     return (await git.showAt(q.file, q.commit, q.path)) ?? '';
   }
 }
+
+export const SAVED_SCHEME = 'prompt-cache-saved';
+
+/** A read-only document holding the last saved version of a file (the left side of "Compare with Last Save"). */
+export function savedVersionUri(file: vscode.Uri): vscode.Uri {
+  return file.with({ scheme: SAVED_SCHEME, query: JSON.stringify({ file: file.toString() }) });
+}
+
+export class SavedVersionContentProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly lastSave: (file: string) => Promise<string | undefined>) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    try {
+      const q = JSON.parse(uri.query) as { file?: unknown };
+      return typeof q.file === 'string' ? (await this.lastSave(q.file)) ?? '' : '';
+    } catch {
+      return '';
+    }
+  }
+}

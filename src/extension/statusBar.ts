@@ -17,6 +17,7 @@ export class CacheStatusBar implements vscode.Disposable {
       audits.onDidAudit((s) => {
         if (vscode.window.activeTextEditor?.document.uri.toString() === s.uri.toString()) this.render(s);
       }),
+      audits.onDidDecline(() => this.refresh()),
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
     );
   }
@@ -29,6 +30,16 @@ export class CacheStatusBar implements vscode.Disposable {
   /** Shows the item for the active editor's prompt file (a spinner until its first audit arrives). */
   refresh(): void {
     const doc = vscode.window.activeTextEditor?.document;
+    const declined = doc && this.audits.declinedReason(doc.uri);
+    if (doc && declined) {
+      // A prompt-path file that is not audited (binary, too large) says why instead of disappearing.
+      this.item.text = '$(circle-slash) not audited';
+      this.item.tooltip = `Prompt Cache: ${declined}; it is not audited.`;
+      this.item.backgroundColor = undefined;
+      this.item.accessibilityInformation = { label: `Prompt cache: not audited, ${declined}` };
+      this.item.show();
+      return;
+    }
     if (!doc || !this.audits.isTracked(doc.uri)) {
       this.item.hide();
       return;

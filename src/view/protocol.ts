@@ -2,12 +2,19 @@
 // no `vscode` import (the webview bundle cannot load it). Webview → host messages are untrusted input: the host
 // acts only on what `parseWebviewMessage` accepts.
 
-export type TabId = 'tokens' | 'history' | 'kv' | 'timing' | 'workspace';
-export const TAB_IDS: readonly TabId[] = ['tokens', 'history', 'kv', 'timing', 'workspace'];
+import { TAB_IDS, type TabId, type TabViews } from './tabs';
+
+export { TAB_IDS, type TabId, type TabViews };
 
 export interface SummaryView {
-  /** e.g. "87% cached". */
+  /** The cache state in the words the status bar uses (src/view/format.ts `cacheState`): "87% cached", "unchanged". */
   headline: string;
+  /** "unchanged" | "new" | "edited" | "empty" (CacheStateKind). */
+  kind?: string;
+  /** "99.8% at token level", beside the headline when the provider serves less than the common prefix. */
+  tokenLevel?: string;
+  /** Why the provider serves what it does (block boundaries, minimum, per-request output), one sentence. */
+  reason?: string;
   provider: string;
   rule: string;
   baselineLabel: string;
@@ -88,29 +95,48 @@ export interface WorkspaceRowView {
   recomputedTokens: number;
   hitRatio: number;
   findings: number;
+  /** The cache state's headline ("unchanged", "87% cached", "new file"), as the status bar says it. */
+  state?: string;
+  /** Why the provider serves less than the common prefix (CacheState.reason), for the row's tooltip. */
+  reason?: string;
   error?: string;
 }
+
+/** The Workspace tab: one row per prompt file; `done` false while batches are still coming. */
+export interface WorkspaceView {
+  rows: WorkspaceRowView[];
+  cancelled: boolean;
+  done?: boolean;
+  /** e.g. "412 files in 1.9 s". */
+  note?: string;
+}
+
+export interface HistoryView {
+  rows: HistoryRowView[];
+  note?: string;
+}
+
+/** A data message for one tab (see src/view/tabs.ts): the host's data provider sends it, the tab's webview module
+ * renders it. `uri` is the document it belongs to (document-scoped tabs). */
+export type TabDataMessage = { [K in keyof TabViews]: { type: 'tab'; tab: K; uri?: string; data: TabViews[K] } }[keyof TabViews];
 
 /** Extension host → webview. */
 export type HostToWebview =
   | { type: 'document'; uri: string; fileName: string; version: number; text: string; ids: Uint32Array; starts: Uint32Array; firstDivergentToken: number | null; summary: SummaryView }
   | { type: 'summary'; uri: string; fileName: string; version: number; summary: SummaryView }
   | { type: 'noDocument'; reason: string }
-  | { type: 'history'; uri: string; rows: HistoryRowView[]; note?: string }
-  | { type: 'kvDrift'; uri: string; drift: KvDriftView }
-  | { type: 'timing'; uri: string; timing: TimingView }
-  | { type: 'workspace'; rows: WorkspaceRowView[]; cancelled: boolean }
-  | { type: 'busy'; what: 'history' | 'kv' | 'timing' | 'workspace'; message: string }
-  | { type: 'error'; what: 'history' | 'kv' | 'timing' | 'workspace' | 'tokens'; message: string }
+  | TabDataMessage
+  | { type: 'busy'; what: TabId; message: string }
+  | { type: 'error'; what: TabId; message: string }
   | { type: 'showTab'; tab: TabId };
 
-/** Webview → extension host. */
+/** Webview → extension host. `run` asks for a tab's action (measure, KV drift, reload history, audit workspace). */
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'revealRange'; uri: string; start: number; end: number }
   | { type: 'openHistoryDiff'; uri: string; commit: string }
   | { type: 'openWorkspaceFile'; path: string }
-  | { type: 'run'; action: 'measure' | 'kvDrift' | 'history' | 'auditWorkspace' }
+  | { type: 'run'; tab: TabId }
   | { type: 'tabChanged'; tab: TabId };
 
 /** State the webview keeps with setState, and the serializer gets back after a reload. */
@@ -124,8 +150,11 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
 const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 31;
 
-/** Accepts only well-formed webview messages; anything else is dropped (returns undefined). */
-export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
+/**
+ * Accepts only well-formed webview messages; anything else is dropped (returns undefined). `tabs`: the tab ids the
+ * panel has (the registry's; a test adds its own tab through the recipe).
+ */
+export function parseWebviewMessage(raw: unknown, tabs: readonly string[] = TAB_IDS): WebviewToHost | undefined {
   if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
   switch (raw.type) {
     case 'ready':
@@ -141,10 +170,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       if (isStr(raw.path, 1024) && raw.path.length > 0 && !raw.path.includes('\0')) return { type: 'openWorkspaceFile', path: raw.path };
       return undefined;
     case 'run':
-      if (raw.action === 'measure' || raw.action === 'kvDrift' || raw.action === 'history' || raw.action === 'auditWorkspace') return { type: 'run', action: raw.action };
-      return undefined;
     case 'tabChanged':
-      if (typeof raw.tab === 'string' && (TAB_IDS as readonly string[]).includes(raw.tab)) return { type: 'tabChanged', tab: raw.tab as TabId };
+      if (typeof raw.tab === 'string' && tabs.includes(raw.tab)) return { type: raw.type, tab: raw.tab as TabId };
       return undefined;
     default:
       return undefined;
@@ -152,10 +179,10 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
 }
 
 /** Restored panel state from an untrusted source (the serializer); falls back to defaults field by field. */
-export function parsePanelState(raw: unknown): PanelState {
+export function parsePanelState(raw: unknown, tabs: readonly string[] = TAB_IDS): PanelState {
   const state: PanelState = { tab: 'tokens' };
   if (!isObj(raw)) return state;
-  if (typeof raw.tab === 'string' && (TAB_IDS as readonly string[]).includes(raw.tab)) state.tab = raw.tab as TabId;
+  if (typeof raw.tab === 'string' && tabs.includes(raw.tab)) state.tab = raw.tab as TabId;
   if (isStr(raw.uri)) state.uri = raw.uri;
   if (typeof raw.scrollTop === 'number' && Number.isFinite(raw.scrollTop) && raw.scrollTop >= 0) state.scrollTop = raw.scrollTop;
   return state;

@@ -172,6 +172,13 @@ export function chooseScenario({ repoRoot, explicit }) {
     notes.push(`no prompt file with a BOM: adding ${bomFile} (committed without it, BOM added in the working tree)`);
   }
 
+  // The instruction files coding agents load (issue 13): at the workspace root, where agents look for them.
+  const agentFiles = ['AGENTS.md', 'CLAUDE.md', '.github/copilot-instructions.md'];
+  for (const rel of agentFiles) {
+    if (!existsSync(path.join(source, rel))) overlay.push({ from: path.join(fixtureDir, 'agents', rel), to: rel });
+  }
+  if (!agentFiles.every(isPrompt)) notes.push(`agent files are not under the include globs: ${agentFiles.filter((f) => !isPrompt(f)).join(', ')}`);
+
   const nonPromptFile =
     files.find((f) => /^README\.md$/i.test(f)) ?? untrackedMarkdown[0] ?? files.find((f) => !isPrompt(f) && /\.(md|txt|json|ya?ml)$/i.test(f)) ?? null;
 
@@ -204,6 +211,9 @@ export function chooseScenario({ repoRoot, explicit }) {
     nonPromptFile,
     placeholderFix,
     bomFile,
+    agentFiles,
+    // The ~4,000-token agent file the status-bar steps append to.
+    agentFile: 'AGENTS.md',
     tracked,
     // Every prompt file the workspace will hold (the example's tracked files plus the fixtures added).
     promptFiles: [...new Set([...tracked, ...overlay.map((o) => o.to).filter(isPrompt)])].sort(),

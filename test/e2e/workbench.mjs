@@ -66,6 +66,13 @@ export async function dismissDialog(page) {
   if (!(await box.isVisible().catch(() => false))) return null;
   const text = ((await box.textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
   dialogsSeen.push(text);
+  // "Do you want to save the changes…?" (closing an edited file): a test never keeps its scratch edits.
+  const dontSave = box.locator('.monaco-button', { hasText: "Don't Save" });
+  if (/Do you want to save/i.test(text) && (await dontSave.count()) > 0) {
+    await dontSave.first().click();
+    await box.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {});
+    return text;
+  }
   await page.keyboard.press('Escape');
   await box.waitFor({ state: 'hidden', timeout: 2000 }).catch(async () => {
     await box.locator('.monaco-button').last().click().catch(() => {});
@@ -175,10 +182,18 @@ export async function activeTabLabel(page) {
 
 export async function closeAllEditors(page) {
   await runCommand(page, 'View: Close All Editors');
+  // Unsaved scratch edits ask whether to save: not kept.
+  await sleep(200);
+  await dismissDialog(page);
   await waitFor(async () => (await page.locator('.tabs-container .tab').count()) === 0, { timeout: 5000, message: 'no open editors' });
 }
 
 // ---------- editor ----------
+
+/** Focuses the active editor without moving its cursor (View: Focus Active Editor Group). */
+export async function focusEditorKeepCursor(page) {
+  await runCommand(page, 'View: Focus Active Editor Group');
+}
 
 export async function focusEditor(page) {
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });

@@ -109,7 +109,7 @@ test('activation registers everything, starts nothing heavy, and logs its time',
     for (const id of ['promptCache.auditCurrentFile', 'promptCache.auditWorkspace', 'promptCache.compareWithGitRevision', 'promptCache.compareWithLastSave', 'promptCache.showHeatmap', 'promptCache.measureRecomputeTime', 'promptCache.selectProvider', 'promptCache.selectEncoding', 'promptCache.clearSavedVersions']) {
       assert.ok(fake.commands.has(id), id);
     }
-    assert.deepEqual(fake.calls.sort(), ['codeActions', 'contentProvider', 'hover', 'serializer']);
+    assert.deepEqual(fake.calls.sort(), ['codeActions', 'contentProvider', 'contentProvider', 'hover', 'serializer']);
     assert.equal(fake.contextKeys.get('promptCache.isPromptFile'), false);
     assert.equal(workers, 0, 'no worker started without a prompt file');
     const line = fake.log.find((l) => l.startsWith('Prompt Cache activated in'));

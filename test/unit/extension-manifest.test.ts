@@ -8,6 +8,8 @@ import { ENCODING_NAMES, PROVIDER_IDS } from '../../src/core/ids';
 import { DEFAULT_PRESET, DEFAULT_TOKEN_CAP } from '../../src/decoder/defaults';
 import { PRESET_NAMES } from '../../src/decoder/presets';
 import { COMMAND_IDS } from '../../src/view/commandIds';
+import { ONE_BLOCK_REASON } from '../../src/view/format';
+import { DEFAULT_INCLUDE } from '../../src/core/promptFiles';
 
 const root = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -76,4 +78,17 @@ test('activation is lazy: no "*" and the panel restores after a reload', () => {
 test('every lint rule (and the divergence diagnostic) has an explanation in media/rules.md', () => {
   const md = readFileSync(path.join(root, 'media', 'rules.md'), 'utf8');
   for (const id of ['cache-divergence', ...LINT_RULES.map((r) => r.id)]) assert.match(md, new RegExp(`^## ${id}$`, 'm'), id);
+});
+
+test('the walkthrough shows the status bar\'s words (the same sentences src/view/format.ts produces)', () => {
+  const open = readFileSync(path.join(root, 'media', 'walkthrough', 'open.md'), 'utf8').replace(/\s+/g, ' ');
+  assert.ok(open.includes(ONE_BLOCK_REASON), 'the block-boundary sentence');
+  for (const w of ['unchanged', '% cached', 'at token level', 'new file', 'not audited', 'CLAUDE.md', 'AGENTS.md']) assert.ok(open.includes(w), w);
+  const step = pkg.contributes.walkthroughs[0].steps.find((s: { id: string }) => s.id === 'openPromptFile');
+  assert.match(step.description, /at token level/);
+});
+
+test('the include default lists the agent files, in the same order as the core\'s DEFAULT_INCLUDE', () => {
+  assert.deepEqual(pkg.contributes.configuration.properties['promptCache.include'].default, [...DEFAULT_INCLUDE]);
+  for (const g of ['**/CLAUDE.md', '**/AGENTS.md', '**/.github/copilot-instructions.md']) assert.ok(DEFAULT_INCLUDE.includes(g), g);
 });

@@ -12,7 +12,10 @@ test('webview messages: well-formed ones pass through', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'revealRange', uri: 'file:///a', start: 3, end: 9, extra: 1 }), { type: 'revealRange', uri: 'file:///a', start: 3, end: 9 });
   assert.deepEqual(parseWebviewMessage({ type: 'openHistoryDiff', uri: 'file:///a', commit: 'ABCDEF1234' }), { type: 'openHistoryDiff', uri: 'file:///a', commit: 'ABCDEF1234' });
-  assert.deepEqual(parseWebviewMessage({ type: 'run', action: 'measure' }), { type: 'run', action: 'measure' });
+  assert.deepEqual(parseWebviewMessage({ type: 'run', tab: 'timing' }), { type: 'run', tab: 'timing' });
+  // A tab the registry lacks is refused unless the panel was given it (a test tab added through the recipe).
+  assert.equal(parseWebviewMessage({ type: 'run', tab: 'probe' }), undefined);
+  assert.deepEqual(parseWebviewMessage({ type: 'run', tab: 'probe' }, ['tokens', 'probe']), { type: 'run', tab: 'probe' });
   assert.deepEqual(parseWebviewMessage({ type: 'tabChanged', tab: 'kv' }), { type: 'tabChanged', tab: 'kv' });
   assert.deepEqual(parseWebviewMessage({ type: 'openWorkspaceFile', path: 'prompts/a.md' }), { type: 'openWorkspaceFile', path: 'prompts/a.md' });
 });

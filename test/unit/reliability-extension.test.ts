@@ -204,7 +204,6 @@ describe('files above promptCache.maxFileSizeMB', () => {
 
 describe('closing a document or disposing the service stops its audits', () => {
   const { AuditService } = requireWithStub<AuditServiceModule>('../../src/extension/auditService');
-  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   test('a document closed before its baseline arrived is not tracked again', async () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -217,12 +216,12 @@ describe('closing a document or disposing the service stops its audits', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       service.forget(d.uri as any); // closed at once
       d.isClosed = true;
-      await settle(1000);
+      // The baseline read that was in flight has finished (a definite event), and did not track the document again.
+      await service.settled();
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       assert.equal(service.isTracked(d.uri as any), false, 'the closed document was tracked again');
     } finally {
       service.dispose();
-      await settle(200);
     }
   });
 
@@ -237,9 +236,9 @@ describe('closing a document or disposing the service stops its audits', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       service.track(d as any);
       service.dispose();
-      await settle(3000);
+      // Every late callback (the baseline read) has run by now: whatever it would start, it has started.
+      await service.settled();
       service.dispose(); // stops a worker started after the first dispose, so this file can exit
-      await settle(200);
       const starts = lines.filter((l) => /audit worker started/.test(l)).length;
       assert.equal(starts, 1, `the audit worker was started ${starts} times (again after dispose)`);
     },

@@ -27,31 +27,34 @@ const state = vs.stub.state;
 
 const audits = {
   onDidAudit: () => ({ dispose() {} }),
+  onDidDecline: () => ({ dispose() {} }),
   isPromptDocument: () => true,
   isTracked: () => false,
+  declinedReason: () => undefined,
   resultFor: () => undefined,
-  track: () => undefined,
+  track: () => true,
   auditNow: async () => undefined,
   tokens: async () => undefined,
   history: async () => undefined,
-  current: { audit: { provider: 'anthropic' } },
+  current: { audit: { provider: 'anthropic' }, patterns: { include: ['**/*.prompt.md'], exclude: [] } },
 };
-const actions = { measure: async () => undefined, kvDrift: async () => undefined, auditWorkspace: async () => undefined };
+const workflows = { measure: async () => undefined, kvDrift: async () => undefined, auditWorkspace: async () => undefined };
 const extensionRoot = path.join(tmp, 'extension');
 
 function openPanel(rawState?: unknown): StubPanel {
   const panelMod = requireWithStub<PanelModule>('../../src/extension/panel');
   panelMod.PromptCachePanel.current?.dispose();
   const extensionUri = vs.Uri.file(extensionRoot);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  panelMod.PromptCachePanel.configure({ extensionUri: extensionUri as any, audits: audits as any, workflows: workflows as any });
   if (rawState === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    panelMod.PromptCachePanel.createOrShow(extensionUri as any, audits as any, actions as any);
+    panelMod.PromptCachePanel.show();
     return vs.stub.webviewPanels.at(-1)!;
   }
   // The serializer path: a panel VS Code restored, with state the webview saved (untrusted).
   const created = (vscodeStub() as unknown as { window: { createWebviewPanel(...a: unknown[]): StubPanel } }).window.createWebviewPanel('promptCache.panel', 'Prompt Cache', {}, {});
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  panelMod.PromptCachePanel.revive(created as any, extensionUri as any, audits as any, actions as any, rawState);
+  panelMod.PromptCachePanel.revive(created as any, rawState);
   return created;
 }
 
@@ -150,7 +153,8 @@ describe('webview → host messages are validated (protocol.ts)', () => {
       { type: 'revealRange', uri: 'file:///w/a.md', start: 0, end: Infinity },
       { type: 'revealRange', uri: 'file:///w/a.md', start: '0', end: '2' },
       { type: 'run', action: 'rm -rf' },
-      { type: 'run', action: 'constructor' },
+      { type: 'run', tab: 'constructor' },
+      { type: 'run', tab: 'rm -rf' },
       { type: 'tabChanged', tab: '__proto__' },
       { type: 'tabChanged', tab: 'toString' },
       JSON.parse('{"type":"__proto__"}'),
@@ -161,9 +165,9 @@ describe('webview → host messages are validated (protocol.ts)', () => {
   });
 
   test('accepted messages are rebuilt from known fields only (no pass-through of extra keys)', () => {
-    const polluted = JSON.parse('{"type":"run","action":"measure","__proto__":{"polluted":true},"extra":"x"}');
+    const polluted = JSON.parse('{"type":"run","tab":"timing","__proto__":{"polluted":true},"extra":"x"}');
     const msg = parseWebviewMessage(polluted) as Record<string, unknown>;
-    assert.deepEqual(msg, { type: 'run', action: 'measure' });
+    assert.deepEqual(msg, { type: 'run', tab: 'timing' });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual(parseWebviewMessage({ type: 'ready', evil: 1 }), { type: 'ready' });
   });
@@ -178,7 +182,6 @@ describe('webview → host messages are validated (protocol.ts)', () => {
         end: fc.oneof(fc.integer(), fc.double(), fc.anything()),
         commit: fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF') }), fc.string(), fc.anything()),
         path: fc.oneof(fc.string(), fc.anything()),
-        action: fc.oneof(fc.constantFrom('measure', 'kvDrift', 'history', 'auditWorkspace'), fc.string()),
         tab: fc.oneof(fc.constantFrom(...TAB_IDS), fc.string()),
       }, { requiredKeys: ['type'] }),
     );
@@ -197,8 +200,6 @@ describe('webview → host messages are validated (protocol.ts)', () => {
             assert.ok(typeof m.path === 'string' && m.path.length > 0 && !m.path.includes('\0'));
             break;
           case 'run':
-            assert.ok(['measure', 'kvDrift', 'history', 'auditWorkspace'].includes(m.action));
-            break;
           case 'tabChanged':
             assert.ok((TAB_IDS as readonly string[]).includes(m.tab));
             break;

@@ -1,10 +1,19 @@
 // History heatmap: one row per Git version (newest first), token positions across in buckets, coloured by what
 // each version left cached vs. invalidated relative to the version before it. Clicking a row opens that diff.
-import { bucketHistoryRow } from '../src/view/bucketing';
-import type { HistoryRowView } from '../src/view/protocol';
-import { cssVar, el, fmt } from './dom';
+import { bucketHistoryRow } from '../../src/view/bucketing';
+import type { HistoryRowView } from '../../src/view/protocol';
+import { cssVar, el, fmt } from '../dom';
+import type { WebviewTab } from '../panelTabs';
 
 const COLUMNS = 160;
+
+export const tab: WebviewTab<'history'> = {
+  mount: (body) => body.append(el('p', { class: 'muted' }, 'Open the History tab to read the file\'s Git history.')),
+  render: (body, data, ctx) => {
+    const uri = ctx.uri ?? '';
+    renderHistory(body, data.rows, data.note, (commit) => ctx.send({ type: 'openHistoryDiff', uri, commit }), () => ctx.run());
+  },
+};
 
 export function renderHistory(root: HTMLElement, rows: HistoryRowView[], note: string | undefined, openDiff: (commit: string) => void, reload: () => void): void {
   root.removeAttribute('aria-busy');
