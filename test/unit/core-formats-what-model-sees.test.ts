@@ -57,7 +57,9 @@ describe('front matter that changes the request', () => {
         assert.equal(r.recomputedTokens, r.new.tokens);
         assert.match(r.divergence!.segment!, /^front matter: /);
         assert.ok(r.fullMiss && r.fullMiss.reason.includes('no cached prefix'), JSON.stringify(r.fullMiss));
-        assert.equal(r.divergence!.line, 2, 'reported on the key\'s line');
+        // On the key's own line: `model:` → `configuration:` for a nested key.
+        const key = r.fullMiss!.key.replace('front matter: ', '').split('.').pop()!;
+        assert.equal(r.divergence!.line, newSrc.split('\n').findIndex((l) => l.trimStart().startsWith(`${key}:`)) + 1, 'reported on the key\'s line');
         assert.equal(r.providers[0].cachedTokens, 0);
         assert.notEqual(r.noEffectOnCache, true);
       } else {
@@ -190,10 +192,11 @@ describe('templates rendered by their engines', () => {
 
 describe('Dotprompt, POML, Cursor rules', () => {
   const dp = '---\nmodel: googleai/gemini-2.0-flash\ninput:\n  schema:\n    name: string\n  default:\n    name: Guest\n---\n\n{{role "system"}}\nYou greet guests.\n{{role "user"}}\nHello {{name}}\n';
-  test('Dotprompt static: front matter out, body trimmed as Dotprompt does, role tags static', () => {
+  test('Dotprompt static: front matter out, body trimmed as Dotprompt does, role tags are message boundaries', () => {
     const p = extractPrompt(dp, 'greet.prompt');
     assert.equal(p.format, 'dotprompt');
-    assert.ok(p.text.startsWith('{{role "system"}}'));
+    assert.equal(p.text, '\nYou greet guests.\n\nHello {{name}}');
+    assert.deepEqual(p.hardBoundaries, [p.text.indexOf('\nHello')]);
     assert.equal(p.firstVariableOffset, p.text.indexOf('{{name}}'));
     assert.ok(p.requestKeys!['front matter: model']);
   });
