@@ -96,6 +96,17 @@ describe('Dotprompt (Genkit)', () => {
     assert.equal(d.reusablePrefixTokens, 0);
     assert.equal(d.divergence!.line, 2);
   });
+  // genkit-ai/samples eli5/src/ai/prompts/generate-lesson.prompt @ dbaed371111b79983cf04cfb37da2822055c1cb1 (trimmed)
+  test('Gemini\'s built-in tools in `config.tools` are request keys; a sampling setting is not', () => {
+    const r = repo('genkit-samples');
+    const src = r.src('eli5/src/ai/prompts/generate-lesson.prompt');
+    const fileName = 'eli5/src/ai/prompts/generate-lesson.prompt';
+    const tools = diffVersions(src, src.replace('[{googleSearch: {}}]', '[{googleSearch: {}}, {codeExecution: {}}]'), { fileName });
+    assert.equal(tools.fullMiss?.key, 'front matter: config.tools');
+    assert.equal(tools.divergence!.line, 4);
+    const sampling = diffVersions(src, src.replace('config:\n', 'config:\n  temperature: 0.3\n'), { fileName });
+    assert.equal(sampling.noEffectOnCache, true);
+  });
 });
 
 describe('POML (microsoft/poml)', () => {

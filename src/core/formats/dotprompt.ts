@@ -8,12 +8,19 @@ import { requestKeysOf, splitFrontMatter, type RequestKeySpec } from './frontMat
 import type { PromptFormatModule } from './registry';
 import { extractTemplate } from './templated';
 
-/** `config` (temperature, topK…) only shapes sampling; `name`, `variant`, `description`, `metadata` are bookkeeping. */
+/**
+ * `config` (temperature, topK…) only shapes sampling, except the model's built-in tools it carries; `name`,
+ * `variant`, `description`, `metadata` are bookkeeping.
+ */
 export const DOTPROMPT_REQUEST_KEYS: RequestKeySpec = {
   model: { why: 'another model: a cold cache' },
   'config.version': { why: 'another model version: a cold cache' },
   tools: { why: 'the tool schemas sent ahead of the prompt change' },
   toolDefs: { why: 'the tool schemas sent ahead of the prompt change' },
+  // Model plugins take their built-in tools in `config` (Gemini: `tools: [{googleSearch: {}}]` in genkit-ai/samples).
+  'config.tools': { why: 'the tools sent with the prompt change' },
+  'config.googleSearchRetrieval': { why: 'the tools sent with the prompt change' },
+  'config.codeExecution': { why: 'the tools sent with the prompt change' },
   output: { why: 'the output format or schema sent with the prompt changes' },
 };
 
