@@ -6,17 +6,18 @@
  * (package.json declares the same list; a test checks). Light on purpose: the extension host reads it at activation.
  */
 export const PROMPT_FILE_KINDS: readonly { label: string; include: readonly string[] }[] = [
-  { label: 'VS Code prompt files, instructions and agents', include: ['**/*.prompt.md', '**/*.instructions.md', '**/*.agent.md', '**/*.chatmode.md'] },
+  { label: 'VS Code prompt files, instructions and agents', include: ['**/*.prompt.md', '**/*.instructions.md', '**/*.agent.md', '**/*.chatmode.md', '**/.github/agents/*.md'] },
   { label: 'Prompty', include: ['**/*.prompty'] },
   { label: 'Dotprompt (.prompt)', include: ['**/*.prompt'] },
   { label: 'POML (.poml)', include: ['**/*.poml'] },
   { label: 'Templates (Jinja, Handlebars, Mustache, Liquid)', include: ['**/*.{j2,jinja,jinja2,hbs,handlebars,mustache,liquid}'] },
   { label: 'CLAUDE.md', include: ['**/CLAUDE.md', '**/CLAUDE.local.md'] },
+  { label: 'Claude Code rules (.claude/rules)', include: ['**/.claude/rules/**/*.md'] },
   { label: 'AGENTS.md', include: ['**/AGENTS.md'] },
   { label: 'GEMINI.md', include: ['**/GEMINI.md'] },
   { label: 'GitHub Copilot instructions', include: ['**/.github/copilot-instructions.md', '**/.github/instructions/**', '**/.github/prompts/**'] },
   { label: 'Cursor rules', include: ['**/.cursor/rules/**/*.mdc', '**/.cursorrules'] },
-  { label: 'Windsurf rules', include: ['**/.windsurfrules'] },
+  { label: 'Windsurf rules', include: ['**/.windsurfrules', '**/.windsurf/rules/**/*.md'] },
   { label: 'Cline rules', include: ['**/.clinerules', '**/.clinerules/**'] },
   { label: 'prompts/ folders (text, Markdown, JSON request bodies)', include: ['**/prompts/**/*.{md,txt}', '**/prompts/**/*.json'] },
 ];

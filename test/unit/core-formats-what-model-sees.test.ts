@@ -57,7 +57,9 @@ describe('front matter that changes the request', () => {
         assert.equal(r.recomputedTokens, r.new.tokens);
         assert.match(r.divergence!.segment!, /^front matter: /);
         assert.ok(r.fullMiss && r.fullMiss.reason.includes('no cached prefix'), JSON.stringify(r.fullMiss));
-        assert.equal(r.divergence!.line, 2, 'reported on the key\'s line');
+        // On the key's own line: `model:` → `configuration:` for a nested key.
+        const key = r.fullMiss!.key.replace('front matter: ', '').split('.').pop()!;
+        assert.equal(r.divergence!.line, newSrc.split('\n').findIndex((l) => l.trimStart().startsWith(`${key}:`)) + 1, 'reported on the key\'s line');
         assert.equal(r.providers[0].cachedTokens, 0);
         assert.notEqual(r.noEffectOnCache, true);
       } else {
@@ -190,10 +192,11 @@ describe('templates rendered by their engines', () => {
 
 describe('Dotprompt, POML, Cursor rules', () => {
   const dp = '---\nmodel: googleai/gemini-2.0-flash\ninput:\n  schema:\n    name: string\n  default:\n    name: Guest\n---\n\n{{role "system"}}\nYou greet guests.\n{{role "user"}}\nHello {{name}}\n';
-  test('Dotprompt static: front matter out, body trimmed as Dotprompt does, role tags static', () => {
+  test('Dotprompt static: front matter out, body trimmed as Dotprompt does, role tags are message boundaries', () => {
     const p = extractPrompt(dp, 'greet.prompt');
     assert.equal(p.format, 'dotprompt');
-    assert.ok(p.text.startsWith('{{role "system"}}'));
+    assert.equal(p.text, '\nYou greet guests.\n\nHello {{name}}');
+    assert.deepEqual(p.hardBoundaries, [p.text.indexOf('\nHello')]);
     assert.equal(p.firstVariableOffset, p.text.indexOf('{{name}}'));
     assert.ok(p.requestKeys!['front matter: model']);
   });
@@ -286,5 +289,87 @@ describe('folder walks and the watched kinds', () => {
     assert.deepEqual(describePromptFileKinds(['**/CLAUDE.md', '**/CLAUDE.local.md', 'my/**/*.txt']), ['CLAUDE.md', 'my/**/*.txt']);
     const ids = describePromptFormats().map((f) => f.id);
     for (const id of ['dotprompt', 'poml', 'cursor-rule', 'agent-instructions', 'prompt-file', 'template-jinja']) assert.ok(ids.includes(id as never), id);
+  });
+});
+
+describe('what the agents\' own loaders do (edge cases of the real-file fixes)', () => {
+  test('CLAUDE.md: front matter and block HTML comments are not sent; text after `-->` on its line is', () => {
+    const src = '---\npaths:\n  - "src/**"\n---\n# Rules\n<!-- a note\n  for humans -->\nKeep it short.\n<!-- aside --> Use pnpm.\n```md\n<!-- kept inside a fence -->\n```\n<!-- unclosed\n';
+    const p = extractPrompt(src, 'CLAUDE.md');
+    assert.equal(p.text, '# Rules\nKeep it short.\n Use pnpm.\n```md\n<!-- kept inside a fence -->\n```\n<!-- unclosed\n');
+    assert.equal(p.requestKeys?.['front matter: paths']?.value, '["src/**"]');
+    assert.equal(sourceAt(p, 'Keep it short.'), src.indexOf('Keep it short.'));
+    assert.equal(sourceAt(p, ' Use pnpm.'), src.indexOf(' Use pnpm.'));
+  });
+  test('CLAUDE.md imports: after white space or `[`, not after `(`; `#fragment` dropped; not inside comments', () => {
+    const w = ws({ 'CLAUDE.md': 'See @docs/a.md#setup and [@docs/b.md](docs/b.md), not (@docs/c.md).\n<!-- @docs/d.md -->\n', 'docs/a.md': 'A', 'docs/b.md': 'B', 'docs/c.md': 'C', 'docs/d.md': 'D' });
+    const p = extractPrompt(w.src('CLAUDE.md'), w.file('CLAUDE.md'), { root: w.root, readFile: w.readFile });
+    assert.deepEqual(p.includedFiles, ['docs/a.md', 'docs/b.md']);
+    assert.ok(p.text.endsWith('\n\nA\n\nB'));
+  });
+  test('an imported file\'s own front matter is configuration too', () => {
+    const w = ws({ 'CLAUDE.md': '@.claude/rules/x.md\n', '.claude/rules/x.md': '---\npaths: src/**\n---\nRule text.\n' });
+    const p = extractPrompt(w.src('CLAUDE.md'), w.file('CLAUDE.md'), { root: w.root, readFile: w.readFile });
+    assert.equal(p.text, '@.claude/rules/x.md\n\n\nRule text.\n');
+  });
+  test('GEMINI.md: an import cycle is an `Import failed` comment and a warning, not a loop', () => {
+    const w = ws({ 'GEMINI.md': 'Top @./a.md end', 'a.md': 'A @./GEMINI.md' });
+    const p = extractPrompt(w.src('GEMINI.md'), w.file('GEMINI.md'), { root: w.root, readFile: w.readFile });
+    assert.equal(p.text, 'Top <!-- Imported from: ./a.md -->\nA <!-- Import failed: ./GEMINI.md - it imports itself (a cycle) -->\n<!-- End of import from: ./a.md --> end');
+    assert.equal(p.problems.length, 1);
+  });
+  test('.windsurf/rules: `trigger` decides; `globs` only for glob rules, `description` only for model-decided ones', () => {
+    const rule = (fm: string) => `---\n${fm}\n---\nUse tabs.\n`;
+    const glob = diffVersions(rule('trigger: glob\nglobs: "*.ts"'), rule('trigger: glob\nglobs: "*.tsx"'), { fileName: '.windsurf/rules/style.md' });
+    assert.equal(glob.fullMiss?.key, 'front matter: globs');
+    const always = diffVersions(rule('trigger: always_on\nglobs: "*.ts"'), rule('trigger: always_on\nglobs: "*.tsx"'), { fileName: '.windsurf/rules/style.md' });
+    assert.equal(always.noEffectOnCache, true);
+    const model = diffVersions(rule('trigger: model_decision\ndescription: a'), rule('trigger: model_decision\ndescription: b'), { fileName: '.windsurf/rules/style.md' });
+    assert.equal(model.fullMiss?.key, 'front matter: description');
+    assert.equal(extractPrompt(rule('trigger: always_on'), '.windsurf/rules/style.md').text, 'Use tabs.\n');
+  });
+  test('Markdown that agents load with front matter (.claude/agents, .cursor/commands, SKILL.md): the front matter is configuration', () => {
+    const src = '---\nname: reviewer\ndescription: Reviews diffs\ntools: Read, Grep\nmodel: sonnet\n---\nYou review diffs.\n';
+    for (const f of ['.claude/agents/reviewer.md', '.cursor/commands/review.md', 'skills/review/SKILL.md']) {
+      const p = extractPrompt(src, f);
+      assert.equal(p.text, 'You review diffs.\n', f);
+      assert.equal(p.format, 'agent-instructions');
+    }
+    assert.equal(extractPrompt(src, 'docs/notes.md').text, src, 'elsewhere, Markdown is sent as it is');
+    const d = diffVersions(src, src.replace('model: sonnet', 'model: opus'), { fileName: '.claude/agents/reviewer.md' });
+    assert.equal(d.fullMiss?.key, 'front matter: model');
+  });
+  test('Jinja static `{% extends %}`: the parent with the child\'s blocks; a grandchild\'s blocks win', () => {
+    const w = ws({
+      'p/base.j2': '{% block persona %}You are helpful.{% endblock %}\nRules:\n{% block rules %}none{% endblock %}\nQ: {{ question }}\n',
+      'p/mid.j2': '{% extends "base.j2" %}{% block persona %}You are precise.{% endblock %}{% block rules %}cite{% endblock %}',
+      'p/leaf.j2': '{% extends "mid.j2" %}ignored text{% block rules %}cite sources{% endblock %}',
+      'p/orphan.j2': '{% extends "missing.j2" %}{% block rules %}x{% endblock %}',
+    });
+    const o = { root: w.root, readFile: w.readFile };
+    const leaf = extractPrompt(w.src('p/leaf.j2'), w.file('p/leaf.j2'), o);
+    assert.equal(leaf.text, 'You are precise.\nRules:\ncite sources\nQ: {{ question }}\n');
+    assert.deepEqual(leaf.includedFiles, ['p/mid.j2', 'p/base.j2']);
+    assert.equal(sourceAt(leaf, 'cite sources'), w.src('p/leaf.j2').indexOf('cite sources'));
+    const rendered = extractPrompt(w.src('p/leaf.j2'), w.file('p/leaf.j2'), { ...o, vars: { question: 'Why?' } });
+    assert.equal(rendered.text, 'You are precise.\nRules:\ncite sources\nQ: Why?\n');
+    const orphan = extractPrompt(w.src('p/orphan.j2'), w.file('p/orphan.j2'), o);
+    assert.match(orphan.problems[0].message, /Parent template `missing\.j2` was not found/);
+  });
+  test('promptfoo: inline prompts are not paths; `file://` vars are read relative to the config', () => {
+    const w = ws({
+      'evals/promptfooconfig.yaml': 'prompts:\n  - "Answer {{q}} briefly"\n  - file://prompts/a.txt\ntests:\n  - vars:\n      q: file://data/q.md\n      n: 3\n',
+      'evals/prompts/a.txt': 'Q: {{ q }} ({{ n }})',
+      'evals/data/q.md': 'What is a KV cache?',
+    });
+    const p = extractPrompt(w.src('evals/prompts/a.txt'), w.file('evals/prompts/a.txt'), { root: w.root, readFile: w.readFile });
+    assert.equal(p.text, 'Q: What is a KV cache? (3)');
+    assert.equal(extractPrompt('Answer {{q}} briefly', w.file('evals/Answer {{q}} briefly'), { root: w.root, readFile: w.readFile }).format, 'text');
+  });
+  test('Dotprompt static: `{{media}}` stays a marker but is its own part (hard boundaries on both sides)', () => {
+    const src = '---\nmodel: m\n---\nLook:\n{{media url=photoUrl}}\nWhat is it?';
+    const p = extractPrompt(src, 'look.prompt');
+    const at = p.text.indexOf('{{media');
+    assert.deepEqual(p.hardBoundaries, [at, at + '{{media url=photoUrl}}'.length]);
   });
 });

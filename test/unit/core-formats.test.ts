@@ -62,11 +62,12 @@ describe('formats: prompt files and prompty', () => {
     assert.equal(p.text, '---\nmode: ask\nBody');
     assert.equal(p.problems.length, 1);
   });
-  it('renders .prompty bodies as Jinja templates', () => {
+  it('renders .prompty bodies as Jinja templates; role lines start messages and are not text', () => {
     const src = '---\nname: t\n---\nsystem:\nYou help.\nuser:\n{{question}}\n';
     const p = extractPrompt(src, 'a.prompty');
     assert.equal(p.format, 'prompty');
-    assert.equal(p.text, 'system:\nYou help.\nuser:\n{{ question }}\n');
+    assert.equal(p.text, 'You help.{{ question }}');
+    assert.deepEqual(p.hardBoundaries, [p.text.indexOf('{{')]);
     assert.equal(p.firstVariableOffset, p.text.indexOf('{{'));
   });
 });

@@ -43,6 +43,8 @@ export interface EngineInput {
   deploymentVariables?: readonly string[];
   /** Extensions tried for partial names without one. */
   extensions: readonly string[];
+  /** File-name prefixes tried first for partials (Dotprompt: `_`). */
+  partialPrefixes?: readonly string[];
   /** Handlebars: HTML-escape `{{x}}` as the engine does by default (Dotprompt turns it off). */
   escape?: boolean;
 }
@@ -122,7 +124,7 @@ export function renderWithEngine(input: EngineInput): EngineOutput {
       tags.push({ start: t.start, end: t.end, kind: t.kind, expr: t.expr, variable, names: names.reads, perDeployment: !variable && names.reads.length > 0 && names.reads.every((n) => scope.isDeployment(n)) });
       const named = includedName(dialect, t.kind, t.expr) ?? (dialect !== 'handlebars' ? /^(?:import|from|extends|layout)\s+(["'])([^"']+)\1/.exec(t.expr)?.[2] ?? null : null);
       if (named !== null && input.includes) {
-        const r = input.includes.resolve(named, filePath, input.extensions);
+        const r = input.includes.resolve(named, filePath, input.extensions, input.partialPrefixes);
         if (r.ok && !namedChildren.has(r.path)) namedChildren.set(r.path, { start: t.start, end: t.end });
       }
     }
@@ -170,7 +172,7 @@ export function renderWithEngine(input: EngineInput): EngineOutput {
   };
   const resolveName = (name: string, from: string): string => {
     if (!input.includes) throw new RenderError(`\`${name}\` is not read: no workspace or repository root is known`);
-    const r = input.includes.resolve(name, from, input.extensions);
+    const r = input.includes.resolve(name, from, input.extensions, input.partialPrefixes);
     if (!r.ok) throw new RenderError(r.problem);
     return r.path;
   };
@@ -319,17 +321,27 @@ function decode(output: string, files: FileInfo[], sentinels: SentinelInfo[], of
       }
     }
   };
-  // Dotprompt's role markers end one message and start the next: a hard boundary, not text.
+  // Dotprompt's role markers end one message and start the next: a hard boundary, not text. A media marker is a
+  // part of its own (an image, a video: not text), shown as `[media: <url>]` between hard boundaries so that another
+  // URL still diverges; a section marker is a pending part with no content.
   const emitOutput = (s: string, at: { start: number; end: number }) => {
     if (!dotprompt) return b.synth(s, at.start, at.end);
-    const re = /<<<dotprompt:role:([a-z]+)>>>|<<<dotprompt:history>>>/g;
+    const re = /<<<dotprompt:role:([a-z]+)>>>|<<<dotprompt:history>>>|<<<dotprompt:(media:url|section)\s*([^>]*)>>>/g;
     let last = 0;
     for (let m = re.exec(s); m; m = re.exec(s)) {
       b.synth(s.slice(last, m.index), at.start, at.end);
-      startMessage(m[1] ?? 'history');
+      if (m[2] === 'media:url') {
+        boundary();
+        b.synth(`[media: ${m[3].trim().split(/\s+/)[0] ?? ''}]`, at.start, at.end);
+        boundary();
+      } else if (m[2] === 'section') boundary();
+      else startMessage(m[1] ?? 'history');
       last = m.index + m[0].length;
     }
     b.synth(s.slice(last), at.start, at.end);
+  };
+  const boundary = () => {
+    if (b.length > 0 && hardBoundaries[hardBoundaries.length - 1] !== b.length) hardBoundaries.push(b.length);
   };
   const startMessage = (role: string) => {
     const open = messageSegments[messageSegments.length - 1];
@@ -360,5 +372,5 @@ function decode(output: string, files: FileInfo[], sentinels: SentinelInfo[], of
     if (staticEnd > 0) segments.push({ name: 'static prefix', start: 0, end: staticEnd });
     if (staticEnd < b.length) segments.push({ name: 'after first placeholder', start: staticEnd, end: b.length });
   }
-  return { text: b.text, map: b.map, placeholders, firstVariableOffset, segments, hardBoundaries, messageSegments };
+  return { text: b.text, map: b.map, placeholders, firstVariableOffset, segments, hardBoundaries: hardBoundaries.filter((h) => h > 0 && h < b.length), messageSegments };
 }

@@ -47,14 +47,19 @@ export function splitFrontMatter(source: string): FrontMatterSplit {
       });
     }
     if (doc.errors.length === 0) data = doc.toJS();
-    if (isMap(doc.contents)) {
-      for (const pair of doc.contents.items) {
+    // Ranges of top-level keys and of nested ones (`model.configuration`), so a change is reported on its own line.
+    const visit = (node: unknown, prefix: string, depth: number) => {
+      if (!isMap(node) || depth > 3) return;
+      for (const pair of node.items) {
         const k = isScalar(pair.key) ? String(pair.key.value) : undefined;
         const kr = (pair.key as { range?: number[] } | null)?.range;
         const vr = (pair.value as { range?: number[] } | null)?.range;
-        if (k !== undefined && kr) keyRanges[k] = { start: yamlStart + kr[0], end: yamlStart + (vr ? vr[1] : kr[1]) };
+        if (k === undefined || !kr) continue;
+        keyRanges[prefix + k] = { start: yamlStart + kr[0], end: yamlStart + (vr ? vr[1] : kr[1]) };
+        visit(pair.value, `${prefix}${k}.`, depth + 1);
       }
-    }
+    };
+    visit(doc.contents, '', 0);
   } catch (e) {
     problems.push({ message: oneLineMessage(`Front matter YAML: ${(e as Error).message}`), severity: 'error', start: yamlStart, end: yamlEnd });
   }
@@ -79,7 +84,7 @@ export function requestKeysOf(fm: FrontMatterSplit, spec: RequestKeySpec): Recor
     let v: unknown = data[top];
     for (const k of rest) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
     if (v === undefined) continue;
-    const r = fm.keyRanges?.[top] ?? fm.range ?? { start: 0, end: 0 };
+    const r = fm.keyRanges?.[path] ?? fm.keyRanges?.[top] ?? fm.range ?? { start: 0, end: 0 };
     out[`front matter: ${path}`] = { value: canonicalJson(v), start: r.start, end: r.end, why };
   }
   return out;
@@ -90,4 +95,47 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
   ) ?? 'null';
+}
+
+/**
+ * Front matter as the coding agents read it: YAML, or, when YAML rejects it, `key: value` lines (Cursor writes
+ * `globs: *.ts, *.tsx` unquoted, Claude Code accepts `paths: src/**` the same way). A block that reads cleanly as
+ * such lines is not a problem; one that does not keeps YAML's error, as a warning. Values of the loose reading are
+ * strings (`true`/`false` booleans, empty ones null, `- item` lines below a key a list).
+ */
+export function splitFrontMatterLoose(source: string): FrontMatterSplit {
+  const fm = splitFrontMatter(source);
+  if (!fm.range || fm.data !== undefined) return fm;
+  const open = /^\uFEFF?---[ \t]*\r?\n/.exec(source);
+  if (!open) return fm;
+  const data: Record<string, unknown> = {};
+  const keyRanges: Record<string, { start: number; end: number }> = {};
+  let clean = true;
+  let lastKey: string | undefined;
+  const closeLine = source.lastIndexOf('---', fm.bodyStart - 1);
+  let pos = open[0].length;
+  for (const line of source.slice(pos, closeLine).split('\n')) {
+    const text = line.replace(/\r$/, '');
+    const kv = /^([A-Za-z_][\w.-]*):(?:[ \t]+(.*?))?[ \t]*$/.exec(text);
+    const item = /^[ \t]+-[ \t]+(.*?)[ \t]*$/.exec(text);
+    if (kv) {
+      const v = kv[2] ?? '';
+      data[kv[1]] = v === '' ? null : v === 'true' ? true : v === 'false' ? false : unquote(v);
+      keyRanges[kv[1]] = { start: pos, end: pos + text.length };
+      lastKey = kv[1];
+    } else if (item && lastKey !== undefined) {
+      const prev = data[lastKey];
+      data[lastKey] = [...(Array.isArray(prev) ? prev : []), unquote(item[1])];
+      keyRanges[lastKey] = { start: keyRanges[lastKey].start, end: pos + text.length };
+    } else if (text.trim() !== '' && !/^\s*#/.test(text)) {
+      clean = false;
+    }
+    pos += line.length + 1;
+  }
+  return { ...fm, data, keyRanges, problems: clean ? [] : fm.problems.map((p) => ({ ...p, severity: 'warning' as const })) };
+}
+
+function unquote(v: string): string {
+  const m = /^(["'])(.*)\1$/.exec(v);
+  return m ? m[2] : v;
 }

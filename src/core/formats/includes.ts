@@ -48,14 +48,17 @@ export class IncludeResolver {
   /**
    * Resolves `name` as written in `from` (absolute path, or undefined for the main file): relative to `from`'s folder
    * first, then the main file's folder, then the root (where Jinja's FileSystemLoader looks). `extensions` are tried
-   * when the name has none (`{{> footer}}` → `footer.hbs`).
+   * when the name has none (`{{> footer}}` → `footer.hbs`); `prefixes` are tried on the file name first (Dotprompt's
+   * `{{> style}}` is `_style.prompt`).
    */
-  resolve(name: string, from: string | undefined, extensions: readonly string[] = []): Resolved {
+  resolve(name: string, from: string | undefined, extensions: readonly string[] = [], prefixes: readonly string[] = []): Resolved {
     if (!this.enabled) return { ok: false, problem: `\`${name}\` is not read: no workspace or repository root is known` };
     const root = this.root!;
     const fromDir = path.dirname(from ?? this.mainPath ?? path.join(root, 'x'));
     const dirs = name.startsWith('/') ? [root] : name.startsWith('./') || name.startsWith('../') ? [fromDir] : [fromDir, path.dirname(this.mainPath ?? fromDir), root];
-    const names = path.extname(name) ? [name] : [name, ...extensions.map((e) => name + e)];
+    const plain = path.extname(name) ? [name] : [name, ...extensions.map((e) => name + e)];
+    const prefixed = prefixes.flatMap((p) => plain.map((n) => path.posix.join(path.posix.dirname(n), p + path.posix.basename(n))));
+    const names = [...prefixed, ...plain];
     let outside = false;
     const tried: string[] = [];
     for (const d of [...new Set(dirs)]) {

@@ -3,6 +3,10 @@
 import { RenderBuilder } from '../text';
 import type { ExtractedPrompt, PromptFormat, PromptSegment } from '../types';
 import type { PromptFormatModule } from './registry';
+import type { ExtractContext } from './context';
+import { requestKeysOf, splitFrontMatter, type RequestKeySpec } from './frontMatter';
+import { extractTemplate } from './templated';
+import { promptfooConfigUsing } from './vars';
 
 /** A line Markdown sections depend on: a code fence (``` or ~~~ runs alone on the line) or an ATX heading. */
 export interface MarkdownLeadLine {
@@ -68,16 +72,49 @@ export const markdownFormat: PromptFormatModule = {
   id: 'markdown',
   description: 'Markdown (`.md`): the text as is, sections named by heading',
   fileNames: ['**/*.{md,markdown}'],
-  extract(source) {
-    const p = plain(source, 'markdown');
-    p.segments = markdownSections(p.text, 0);
-    return p;
+  extract(source, ctx) {
+    const asTemplate = promptfooTemplate(source, ctx);
+    if (asTemplate) return asTemplate;
+    const fm = AGENT_DIRECTORY.test(ctx.fileName.replace(/\\/g, '/')) ? splitFrontMatter(source) : undefined;
+    if (!fm?.range || !fm.data || typeof fm.data !== 'object' || Array.isArray(fm.data)) {
+      const p = plain(source, 'markdown');
+      p.segments = markdownSections(p.text, 0);
+      return p;
+    }
+    // Agents' own Markdown files (subagents, commands, skills) carry YAML front matter their loader reads as
+    // configuration: it is not sent. They are agent files (and, their text not being the source, re-extracted on
+    // edits rather than patched on the keystroke path).
+    const b = new RenderBuilder();
+    b.copy(source.slice(fm.bodyStart), fm.bodyStart);
+    const keys = requestKeysOf(fm, AGENT_FILE_REQUEST_KEYS);
+    return {
+      format: 'agent-instructions', text: b.text, map: b.map, segments: markdownSections(b.text, 0), firstVariableOffset: null, problems: [], breakpoints: [], blocks: [],
+      frontMatter: fm.range, ...(Object.keys(keys).length ? { requestKeys: keys } : {}),
+    };
   },
+};
+
+/** Folders where coding agents keep Markdown files with configuration front matter (`.claude/agents/`, `.cursor/commands/`…). */
+const AGENT_DIRECTORY = /(^|\/)\.(claude|cursor|gemini|codex|windsurf|roo|kiro|continue|opencode|github)\/|(^|\/)skill\.md$/i;
+
+const AGENT_FILE_REQUEST_KEYS: RequestKeySpec = {
+  model: { why: 'another model: a cold cache' },
+  tools: { why: 'the tool schemas sent ahead of the prompt change' },
+  'allowed-tools': { why: 'the tool schemas sent ahead of the prompt change' },
 };
 
 export const plainTextFormat: PromptFormatModule = {
   id: 'text',
   description: 'Plain text (`.txt`, and any file no other format claims): the text as is',
   fileNames: ['**/*.txt'],
-  extract: (source) => plain(source, 'text'),
+  extract: (source, ctx) => promptfooTemplate(source, ctx) ?? plain(source, 'text'),
 };
+
+/**
+ * A text or Markdown file that a promptfoo config lists among its `prompts` is a Nunjucks template to promptfoo
+ * (`{{ topic }}` is filled from the tests' vars): read it as one.
+ */
+function promptfooTemplate(source: string, ctx: ExtractContext): ExtractedPrompt | undefined {
+  if (!ctx.includes.enabled || !promptfooConfigUsing(ctx.includes)) return undefined;
+  return extractTemplate(source, 0, { format: 'template-jinja', dialect: 'jinja', engine: 'nunjucks', extensions: [] }, ctx);
+}

@@ -10,6 +10,7 @@ import { parseDocument } from 'htmlparser2';
 import type { ChildNode, Element } from 'domhandler';
 import { RenderBuilder } from '../text';
 import type { ExtractedPrompt, ParseProblem, PromptPlaceholder, PromptSegment, RequestKey } from '../types';
+import type { ExtractContext } from './context';
 import { canonicalJson } from './frontMatter';
 import type { PromptFormatModule } from './registry';
 import { RequestScope } from './templateNames';
@@ -26,6 +27,7 @@ const REQUEST_ELEMENTS: Record<string, string> = {
   'output-schema': 'the response schema sent with the prompt changes', outputschema: 'the response schema sent with the prompt changes',
 };
 const MESSAGES: Record<string, string> = { 'system-msg': 'system', systemmessage: 'system', 'human-msg': 'user', humanmessage: 'user', 'user-msg': 'user', 'ai-msg': 'assistant', aimessage: 'assistant' };
+const TEXT_DOCUMENT = /\.(txt|md|markdown|py|js|ts|tsx|jsx|json|ya?ml|csv|tsv|html?|xml|java|cs|go|rs|rb|php|c|cc|cpp|h|hpp|sh|sql|toml|ini|cfg)$/i;
 const EXTERNAL = new Set(['document', 'img', 'table', 'audio', 'webpage', 'folder', 'tree', 'object', 'obj']);
 
 export const pomlFormat: PromptFormatModule = {
@@ -33,7 +35,7 @@ export const pomlFormat: PromptFormatModule = {
   description: 'POML (`.poml`): markup read as its default Markdown presentation (a minimal reading; pomljs is not on npm here)',
   fileNames: ['**/*.poml'],
   extract(source, ctx) {
-    const r = new PomlReader(source, ctx.deploymentVariables);
+    const r = new PomlReader(source, ctx);
     return r.read();
   },
 };
@@ -50,8 +52,8 @@ class PomlReader {
   /** Pending separation before the next block (blank line between blocks). */
   private needBreak = false;
 
-  constructor(private readonly source: string, deploymentVariables?: readonly string[]) {
-    this.scope = new RequestScope(deploymentVariables);
+  constructor(private readonly source: string, private readonly ctx?: ExtractContext) {
+    this.scope = new RequestScope(ctx?.deploymentVariables);
   }
 
   read(): ExtractedPrompt {
@@ -72,8 +74,10 @@ class PomlReader {
       format: 'poml', text: this.b.text, map: this.b.map, segments: this.segments, firstVariableOffset: this.firstVariableOffset, problems: this.problems,
       breakpoints: [], blocks: [], placeholders: this.placeholders,
     };
-    if (this.hardBoundaries.length) p.hardBoundaries = this.hardBoundaries;
+    const hard = [...new Set(this.hardBoundaries)].filter((h) => h > 0 && h < this.b.length).sort((a, b) => a - b);
+    if (hard.length) p.hardBoundaries = hard;
     if (Object.keys(this.requestKeys).length) p.requestKeys = this.requestKeys;
+    if (this.ctx?.includes.read.length) p.includedFiles = [...this.ctx.includes.read];
     return p;
   }
 
@@ -100,8 +104,12 @@ class PomlReader {
   }
 
   private sep(at: number): void {
+    if (this.needBreak && this.hardBoundaries[this.hardBoundaries.length - 1] === this.b.length) this.needBreak = false; // a message starts here
     if (this.needBreak) {
-      this.b.synth('\n\n', at);
+      // Blocks are separated by one blank line, however many block edges meet here (a caption then a nested one).
+      const t = this.b.text;
+      const have = t.endsWith('\n\n') ? 2 : t.endsWith('\n') ? 1 : 0;
+      this.b.synth('\n\n'.slice(have), at);
       this.needBreak = false;
     }
   }
@@ -129,6 +137,12 @@ class PomlReader {
       if (nm) this.scope.visit({ reads, binds: [nm] });
       return;
     }
+    if (name === 'runtime') {
+      // `<runtime model="…">` picks the model the request goes to; sampling settings do not touch the prefix.
+      const model = el.attribs.model;
+      if (model !== undefined) this.requestKeys['<runtime> model'] = { value: canonicalJson(model), start, end, why: 'another model: a cold cache' };
+      return;
+    }
     if (SILENT.has(name)) return;
     if (REQUEST_ELEMENTS[name] !== undefined) {
       const key = `<${name}>${el.attribs.name ? ` ${el.attribs.name}` : ''}`;
@@ -144,8 +158,12 @@ class PomlReader {
       this.segments.push(seg);
       this.children(el.children, depth);
       seg.end = this.b.length;
+      // What follows a message is another message (POML sends text outside messages as a human message).
+      this.hardBoundaries.push(this.b.length);
+      this.needBreak = false;
       return;
     }
+    if (name === 'document' && this.inlineDocument(el, start, end)) return;
     if (EXTERNAL.has(name)) {
       this.block();
       this.sep(start);
@@ -192,6 +210,28 @@ class PomlReader {
     }
     this.children(el.children, caption !== undefined ? depth + 1 : depth);
     if (caption !== undefined || name === 'p' || name === 'paragraph') this.block();
+  }
+
+  /**
+   * A plain-text `<document src>` (parser `txt`/`text`, or a source or text file) is inlined as POML does, read from
+   * the workspace relative to the .poml file; PDFs, Word files and computed sources stay markers.
+   */
+  private inlineDocument(el: Element, start: number, end: number): boolean {
+    const src = el.attribs.src;
+    const parser = (el.attribs.parser ?? '').toLowerCase();
+    if (!src || /\{\{/.test(src) || !this.ctx?.includes.enabled) return false;
+    const textual = parser === 'txt' || parser === 'text' || (parser === '' && TEXT_DOCUMENT.test(src));
+    if (!textual) return false;
+    const r = this.ctx.includes.resolve(src, undefined);
+    if (!r.ok) {
+      this.problems.push({ message: `<document src="${src}">: ${r.problem}; POML would fail to read it.`, severity: 'warning', start, end });
+      return false;
+    }
+    this.block();
+    this.sep(start);
+    this.b.synth(r.source.replace(/\s+$/, ''), start, end);
+    this.block();
+    return true;
   }
 
   private wrap(mark: string, el: Element, depth: number): void {

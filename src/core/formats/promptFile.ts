@@ -29,7 +29,7 @@ export const PROMPT_FILE_REQUEST_KEYS: Record<'prompt' | 'instructions' | 'agent
 function kindOf(fileName: string): keyof typeof PROMPT_FILE_REQUEST_KEYS {
   const f = fileName.toLowerCase();
   if (f.endsWith('.instructions.md')) return 'instructions';
-  if (f.endsWith('.agent.md') || f.endsWith('.chatmode.md')) return 'agent';
+  if (f.endsWith('.agent.md') || f.endsWith('.chatmode.md') || /(^|[\\/])\.github[\\/]agents[\\/][^\\/]+\.md$/.test(f)) return 'agent';
   return 'prompt';
 }
 
@@ -38,8 +38,9 @@ const PROMPT_FILE_VARIABLE = /\$\{(input:[^}]*|selection|selectedText|file|fileB
 
 export const promptFileFormat: PromptFormatModule = {
   id: 'prompt-file',
-  description: 'VS Code prompt files, custom instructions and agents (`*.prompt.md`, `*.instructions.md`, `*.agent.md`, `*.chatmode.md`)',
-  fileNames: ['**/*.{prompt,instructions,agent,chatmode}.md'],
+  description: 'VS Code prompt files, custom instructions and agents (`*.prompt.md`, `*.instructions.md`, `*.agent.md`, `*.chatmode.md`, `.github/agents/*.md`)',
+  // Copilot reads every Markdown file in `.github/agents/` as a custom agent (microsoft/vscode keeps `data.md` there).
+  fileNames: ['**/*.{prompt,instructions,agent,chatmode}.md', '**/.github/agents/*.md'],
   extract(source, ctx) {
     const fm = splitFrontMatter(source);
     const p = promptFileBody(source, fm.bodyStart);

@@ -14,11 +14,15 @@ export interface RequestKeyChange {
   reason: string;
 }
 
-/** The first request key whose value differs between two renderings (in the new version's key order), or null. */
+/**
+ * The first request key whose value differs between two renderings, or null: first in the new version's source
+ * order (the line a reader meets first), then keys only the old version has.
+ */
 export function requestKeyChange(oldPrompt: Pick<ExtractedPrompt, 'requestKeys'>, newPrompt: Pick<ExtractedPrompt, 'requestKeys'>): RequestKeyChange | null {
   const a = oldPrompt.requestKeys ?? {};
   const b = newPrompt.requestKeys ?? {};
-  const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !(k in b))];
+  const bySource = (o: Record<string, RequestKey>) => Object.keys(o).sort((x, y) => o[x].start - o[y].start);
+  const keys = [...bySource(b), ...bySource(a).filter((k) => !(k in b))];
   for (const key of keys) {
     const before = a[key];
     const now = b[key];

@@ -52,6 +52,8 @@ export interface StaticTemplateOptions {
   includes?: IncludeResolver;
   /** Extensions tried for an include or partial name without one (e.g. `.hbs` for `{{> footer}}`). */
   extensions?: readonly string[];
+  /** File-name prefixes tried first for a partial (Dotprompt: `_`). */
+  partialPrefixes?: readonly string[];
 }
 
 /** The literal template name of an include/partial tag, or null when the tag is none or its name is computed. */
@@ -93,6 +95,55 @@ interface FileToRender {
   mapTo: { start: number; end: number } | null;
   /** Paths of the files including this one (cycle check). */
   stack: string[];
+  /** Blocks a child template (`{% extends %}`) overrides: rendered instead of this file's block of that name. */
+  overrides?: Map<string, BlockOverride>;
+}
+
+interface BlockOverride {
+  file: FileToRender;
+  pieces: Piece[];
+  /** Piece indices of the block's content, end exclusive. */
+  from: number;
+  to: number;
+}
+
+type RenderContext = {
+  dialect: TemplateDialect; options: StaticTemplateOptions; b: RenderBuilder; tags: TemplateTag[]; problems: ParseProblem[]; scope: RequestScope;
+  state: { firstVariableOffset: number | null };
+};
+
+/** `{% extends "name" %}` (Liquid: `{% layout %}`) before any output: the template renders its parent. */
+function extendsTarget(pieces: readonly Piece[], source: string): { name: string; tag: Piece } | null {
+  for (const p of pieces) {
+    if (p.kind === 'text') {
+      if (source.slice(p.start, p.end).trim() === '') continue;
+      return null;
+    }
+    if (p.tag!.kind === 'comment') continue;
+    const m = /^(?:extends|layout)\s+(["'])([^"']+)\1/.exec(p.tag!.expr);
+    return m ? { name: m[2], tag: p } : null;
+  }
+  return null;
+}
+
+/** The name of a `{% block name %}` tag, or null. */
+function blockName(p: Piece): string | null {
+  return p.tag?.kind === 'control' ? /^block\s+([\w-]+)/.exec(p.tag.expr)?.[1] ?? null : null;
+}
+
+/** Index of the `{% endblock %}` closing the block opened at `open` (nested blocks counted), or pieces.length. */
+function blockEnd(pieces: readonly Piece[], open: number): number {
+  let depth = 0;
+  for (let i = open + 1; i < pieces.length; i++) {
+    const t = pieces[i].tag;
+    if (t?.kind !== 'control') continue;
+    if (/^block\b/.test(t.expr)) depth++;
+    else if (/^endblock\b/.test(t.expr)) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return pieces.length;
 }
 
 function renderFile(
@@ -104,8 +155,40 @@ function renderFile(
   applyWhitespaceControl(f.source, pieces);
   // Problems of an included file are reported at the include tag of the main file.
   for (const p of local) problems.push(f.mapTo ? { ...p, message: `${options.includes?.relative(f.path ?? '') ?? 'included file'}: ${p.message}`, start: f.mapTo.start, end: f.mapTo.end } : p);
+  const ctx: RenderContext = { dialect, options, b, tags, problems, scope, state };
+  const ext = dialect === 'handlebars' ? null : extendsTarget(pieces, f.source);
+  if (ext && options.includes?.enabled) {
+    // What is sent is the parent, with this template's blocks in place of the parent's: text outside blocks is
+    // not output (Jinja, Liquid layouts).
+    const site = f.mapTo ?? { start: ext.tag.start, end: ext.tag.end };
+    const r = options.includes.resolve(ext.name, f.path, options.extensions);
+    if (!r.ok) {
+      problems.push({ message: `Parent template ${r.problem}; the blocks are read without it.`, severity: 'warning', start: site.start, end: site.end });
+    } else if (f.stack.includes(r.path) || r.path === f.path || f.stack.length + 1 > MAX_INCLUDE_DEPTH) {
+      problems.push({ message: `Parent template \`${ext.name}\` extends in a cycle or too deep; not expanded.`, severity: 'warning', start: site.start, end: site.end });
+    } else {
+      const overrides = new Map<string, BlockOverride>();
+      for (let i = 0; i < pieces.length; i++) {
+        const name = blockName(pieces[i]);
+        if (name === null) continue;
+        const close = blockEnd(pieces, i);
+        if (!overrides.has(name)) overrides.set(name, { file: f, pieces, from: i + 1, to: close });
+      }
+      // A grandchild's blocks win over this template's.
+      for (const [k, v] of f.overrides ?? []) overrides.set(k, v);
+      const parent: FileToRender = { source: r.source, offset: 0, path: r.path, mapTo: site, stack: [...f.stack, f.path ?? ''], overrides };
+      renderFile(parent, dialect, options, b, tags, problems, scope, state);
+      return;
+    }
+  }
+  renderPieces(f, pieces, 0, pieces.length, ctx);
+}
+
+function renderPieces(f: FileToRender, pieces: readonly Piece[], from: number, to: number, c: RenderContext): void {
+  const { dialect, options, b, tags, problems, scope, state } = c;
   const at = (start: number, end: number) => f.mapTo ?? { start, end };
-  for (const p of pieces) {
+  for (let i = from; i < to; i++) {
+    const p = pieces[i];
     if (p.kind === 'text') {
       const text = f.source.slice(p.start, p.end);
       if (f.mapTo) b.synth(text, f.mapTo.start, f.mapTo.end);
@@ -113,6 +196,14 @@ function renderFile(
       continue;
     }
     const t = p.tag!;
+    const name = blockName(p);
+    const override = name !== null ? f.overrides?.get(name) : undefined;
+    if (override) {
+      // The child's block replaces this one (its own text, in its own coordinates).
+      renderPieces(override.file, override.pieces, override.from, override.to, c);
+      i = blockEnd(pieces, i);
+      continue;
+    }
     const renderedStart = b.length;
     const src = at(t.start, t.end);
     if (t.kind === 'comment') {
@@ -123,7 +214,7 @@ function renderFile(
     if (dialect === 'handlebars' && /^(#?\s*)?(history|media)\b/.test(t.expr)) names.reads.push('messages');
     const included = includedName(dialect, t.kind, t.expr);
     if (included !== null && options.includes?.enabled) {
-      const r = options.includes.resolve(included, f.path, options.extensions);
+      const r = options.includes.resolve(included, f.path, options.extensions, options.partialPrefixes);
       if (r.ok && (f.stack.includes(r.path) || r.path === f.path)) {
         problems.push({ message: `Include cycle: ${[...f.stack, f.path ?? '', r.path].map((x) => options.includes!.relative(x)).join(' → ')}; not expanded.`, severity: 'warning', start: src.start, end: src.end });
       } else if (r.ok && f.stack.length + 1 > MAX_INCLUDE_DEPTH) {

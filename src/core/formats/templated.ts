@@ -13,6 +13,8 @@ export interface TemplateFormat {
   engine: EngineName;
   /** Extensions tried for include/partial names without one. */
   extensions: readonly string[];
+  /** File-name prefixes tried first for partials (Dotprompt's `_name.prompt`). */
+  partialPrefixes?: readonly string[];
   /** Handlebars/Mustache: HTML-escape `{{x}}` output (the engines' default). */
   escape?: boolean;
   /** Variables the file itself supplies (Dotprompt `input.default`, Prompty `sample`), under found ones. */
@@ -24,7 +26,7 @@ export interface TemplateFormat {
 /** Renders the template in `source` from `bodyStart`. Never throws: a failed engine render falls back, with a note. */
 export function extractTemplate(source: string, bodyStart: number, t: TemplateFormat, ctx: ExtractContext, bodyEnd = source.length): ExtractedPrompt {
   const body = bodyEnd < source.length ? source.slice(0, bodyEnd) : source;
-  const r = renderTemplate(body, bodyStart, t.dialect, { deploymentVariables: ctx.deploymentVariables, includes: ctx.includes, extensions: t.extensions });
+  const r = renderTemplate(body, bodyStart, t.dialect, { deploymentVariables: ctx.deploymentVariables, includes: ctx.includes, extensions: t.extensions, partialPrefixes: t.partialPrefixes });
   const placeholders: PromptPlaceholder[] = r.tags
     .filter((tag) => tag.kind !== 'comment')
     .map((tag) => ({
@@ -49,7 +51,7 @@ export function extractTemplate(source: string, bodyStart: number, t: TemplateFo
     return staticPrompt;
   }
   try {
-    const out = renderWithEngine({ engine: t.engine, source: body, offset: bodyStart, vars: vars.vars, includes: ctx.includes, deploymentVariables: ctx.deploymentVariables, extensions: t.extensions, escape: t.escape });
+    const out = renderWithEngine({ engine: t.engine, source: body, offset: bodyStart, vars: vars.vars, includes: ctx.includes, deploymentVariables: ctx.deploymentVariables, extensions: t.extensions, partialPrefixes: t.partialPrefixes, escape: t.escape });
     const rendered: ExtractedPrompt = {
       format: t.format, text: out.text, map: out.map, segments: [...out.segments, ...out.messageSegments], firstVariableOffset: out.firstVariableOffset,
       problems: r.problems, breakpoints: [], blocks: [], placeholders: out.placeholders, rendering: { mode: 'engine', engine: ENGINE_VERSIONS[t.engine], varsFrom: vars.from },
