@@ -35,6 +35,9 @@ const TARGETS = {
 };
 // Modules the bundles load at run time instead of inlining (see scripts/build.mjs `external`).
 const SHIPPED_MODULES = ['onnxruntime-node', 'onnxruntime-common'];
+// Required only inside a try/catch for a feature the extension never turns on, so not shipping them is safe:
+// nunjucks loads chokidar only for its template-watch mode (`watch: true`), which src/core/formats never sets.
+const OPTIONAL_REQUIRES = ['chokidar'];
 // Files in dist/ that are not part of the extension: the CLI (npm `bin`), benchmark bundles (bench/ entries
 // in scripts/build.mjs), source maps, build leftovers. Everything else ships, including bundles the extension
 // loads on demand (dist/decoder-client.js, the workers); checkBundleReferences() fails the package otherwise.
@@ -211,7 +214,7 @@ function stageTarget(target, manifest, outDir) {
 
 /** Every bare module a shipped bundle requires must be a Node builtin, `vscode`, or shipped. */
 function checkRequires(stage) {
-  const allowed = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'vscode', ...SHIPPED_MODULES]);
+  const allowed = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'vscode', ...SHIPPED_MODULES, ...OPTIONAL_REQUIRES]);
   const problems = [];
   const distDir = path.join(stage, 'dist');
   for (const f of readdirSync(distDir)) {
