@@ -83,7 +83,7 @@ export function formatDiff(r: DiffResult, names: { old: string; new: string }, s
   out.push(indent(table(prow)));
   const notes = [...new Set([r.encodingNote, ...r.providers.map((p) => p.tokenizerNote)].filter((x): x is string => !!x))];
   const priceSources = [...new Set(r.providers.map((p) => p.costPer1kRequests?.priceSource).filter((x): x is string => !!x))];
-  if (priceSources.length) notes.push(`prices: ${priceSources.join('; ')}`);
+  if (priceSources.length) notes.push(`prices: ${groupPriceSources(priceSources)}`);
   for (const n of notes) out.push(indent(st.dim(`note: ${n}`)));
   const problems = [...(r.problems?.old ?? []).map((p) => ({ ...p, side: names.old })), ...(r.problems?.new ?? []).map((p) => ({ ...p, side: names.new }))];
   for (const p of problems) out.push(indent(st.yellow(`${p.side}: ${p.message}`)));
@@ -138,4 +138,19 @@ function indent(s: string): string {
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n');
+}
+
+/**
+ * "pkg 1.0 (date): a/x; pkg 1.0 (date): b/y" → "pkg 1.0 (date): a/x, b/y": the package and its date once, then the
+ * models it priced (a user's own price, which has no such prefix, stays as it is).
+ */
+function groupPriceSources(sources: string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const s of sources) {
+    const m = /^(.*?\)): (.+)$/.exec(s);
+    const key = m ? m[1] : s;
+    if (!groups.has(key)) groups.set(key, []);
+    if (m) groups.get(key)!.push(m[2]);
+  }
+  return [...groups].map(([k, models]) => (models.length ? `${k}: ${models.join(', ')}` : k)).join('; ');
 }

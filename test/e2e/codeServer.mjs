@@ -191,8 +191,9 @@ export function descendants(rootPid) {
 /** The extension host of the server started at `rootPid` (a node child run with --type=extensionHost). */
 export function extensionHost(rootPid) {
   const hosts = descendants(rootPid).filter((p) => p.args.includes('--type=extensionHost'));
-  // One window is open, so there is one host; take the newest should a reload have left an old one.
-  return hosts.sort((a, b) => b.pid - a.pid)[0];
+  // One window is open, so one host holds the extensions; a short-lived host (a reconnect, a helper started by
+  // code-server) can show up beside it, so take the largest rather than the newest.
+  return hosts.sort((a, b) => b.rssKB - a.rssKB)[0];
 }
 
 /** RSS in MB of a process and all its descendants (the extension host's worker threads are threads,

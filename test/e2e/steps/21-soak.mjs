@@ -14,11 +14,20 @@ export default {
     await wb.closeAllEditors(page);
     await wb.quickOpen(page, scenario.editFile);
     const expected = await waitStatus(ctx, (x) => STATUS_CACHED.test(x), 'edited file audited', 20_000);
-    const host = cs.extensionHost(ctx.server.pid);
+    let host = cs.extensionHost(ctx.server.pid);
     assert.ok(host, 'extension host process not found');
     const samples = [];
     const sample = (i) => {
-      const m = cs.rssMB(host.pid);
+      // The host is looked up again if it is gone (the sample then says so: a new pid).
+      let m;
+      try {
+        m = cs.rssMB(host.pid);
+      } catch {
+        host = cs.extensionHost(ctx.server.pid);
+        assert.ok(host, 'extension host process not found');
+        t.log(`extension host is now pid ${host.pid}`);
+        m = cs.rssMB(host.pid);
+      }
       samples.push({ cycle: i, ...m });
       return m;
     };
