@@ -99,6 +99,7 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
   let first: string | null = null;
   let last: string | null = null;
   let agreementCalls = 0;
+  let partialCalls = 0;
   let within = 0;
   let absSum = 0;
   for (const c of calls) {
@@ -123,7 +124,10 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
       e.lostTokens += c.break.lostTokens;
       breaksUsd += c.break.costUsd ?? 0;
     }
-    if (c.predicted && c.reported) {
+    // A prediction from part of the request (no system prompt, no tools: Claude Code, Codex) cannot agree with the
+    // provider's count of the whole request; comparing it would only measure what the log leaves out.
+    if (c.predicted?.partial && c.reported) partialCalls++;
+    else if (c.predicted && c.reported) {
       agreementCalls++;
       const d = Math.abs(c.predicted.cachedTokens - c.reported.cacheReadTokens);
       absSum += d;
@@ -168,9 +172,14 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
           calls: agreementCalls,
           cachedWithin5Percent: within,
           meanAbsCachedDifference: absSum / agreementCalls,
-          explanation: `${within} of ${agreementCalls} calls: predicted cache reads within 5% of the prompt of what the provider reported`,
+          explanation:
+            `${within} of ${agreementCalls} calls: predicted cache reads within 5% of the prompt of what the provider reported` +
+            (partialCalls ? `; ${partialCalls} more with part of the request only, not compared` : ''),
+          ...(partialCalls ? { partialCalls } : {}),
         }
-      : null,
+      : partialCalls
+        ? { calls: 0, cachedWithin5Percent: 0, meanAbsCachedDifference: 0, partialCalls, explanation: `not compared: the log holds part of each request (${partialCalls} calls), so its cached tokens cannot be predicted from it` }
+        : null,
     firstTimestamp: first,
     lastTimestamp: last,
     models: [...models],

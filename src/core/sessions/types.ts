@@ -191,7 +191,7 @@ export interface SessionTotals {
   /** Masking earlier turns inside the prompt vs restarting from a summary: what this session's numbers favour. */
   strategy: { favours: 'masking' | 'summary' | 'unknown'; explanation: string };
   /** Predicted vs reported over the calls where both exist. */
-  agreement: { calls: number; cachedWithin5Percent: number; meanAbsCachedDifference: number; explanation: string } | null;
+  agreement: { calls: number; cachedWithin5Percent: number; meanAbsCachedDifference: number; explanation: string; /** Calls whose prediction saw part of the request only: not compared. */ partialCalls?: number } | null;
   firstTimestamp: string | null;
   lastTimestamp: string | null;
   models: string[];
