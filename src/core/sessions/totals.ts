@@ -129,7 +129,7 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
     if (c.predicted?.partial && c.reported) partialCalls++;
     else if (c.predicted && c.reported) {
       agreementCalls++;
-      const d = Math.abs(c.predicted.cachedTokens - c.reported.cacheReadTokens);
+      const d = Math.abs(c.predicted.vsReported?.scaledCachedTokens ?? c.predicted.cachedTokens - c.reported.cacheReadTokens);
       absSum += d;
       if (d <= 0.05 * Math.max(1, c.reported.promptTokens)) within++;
     }

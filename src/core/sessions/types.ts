@@ -139,7 +139,13 @@ export interface PredictedUsage {
   encoding?: string;
   encodingNote?: string;
   /** Predicted against reported, where both exist: differences and what explains them. */
-  vsReported?: { promptTokens: number; cachedTokens: number; explanation: string };
+  vsReported?: {
+    promptTokens: number;
+    cachedTokens: number;
+    /** With a stand-in tokenizer: predicted cached tokens scaled to the provider's units (× reported / predicted prompt), less the reported read. */
+    scaledCachedTokens?: number;
+    explanation: string;
+  };
 }
 
 export interface SessionCall {

@@ -8,7 +8,7 @@ import type { ConversationNode, ImportedCall } from '../types';
 import { anthropicUsage, mergeUsage } from '../usage';
 
 /** Line types Claude Code writes that carry no API call and no message; they are skipped without a message. */
-const KNOWN_OTHER = new Set(['summary', 'file-history-snapshot', 'queue-operation', 'progress', 'attachment', 'ai-title', 'custom-title', 'tag', 'result', 'last-prompt', 'agent-name', 'pr-link', 'worktree-state', 'mode']);
+const KNOWN_OTHER = new Set(['summary', 'file-history-snapshot', 'queue-operation', 'progress', 'attachment', 'ai-title', 'custom-title', 'tag', 'result', 'last-prompt', 'agent-name', 'pr-link', 'worktree-state', 'mode', 'permission-mode']);
 
 function sniff(input: SniffInput): number {
   let score = 0;
