@@ -2,11 +2,15 @@
 // test/unit/fixtures/sessions/real/; each file's source is in fixtures/sessions/real/SOURCES.md). Each test pins what
 // the real log showed that the hand-written fixtures had not.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { auditSessionFile, readSessionFile } from '../../src/core/sessions';
+import { tmpDir } from './fixtures/sessions/formats';
+import { cassetteToHar } from './fixtures/sessions/vcr';
 
 const real = (name: string) => path.join(__dirname, 'fixtures', 'sessions', 'real', name);
+const tmp = tmpDir('pca-real-');
 
 test('Codex 0.60.1 (pinouchon/rtchess): the token count precedes its call\'s output items; each request holds the call before it', async () => {
   const f = real('codex-rtchess-0.60.1.jsonl');
@@ -35,4 +39,60 @@ test('Codex 0.60.1 (pinouchon/rtchess): the token count precedes its call\'s out
   assert.ok(a.calls.every((c) => c.predicted?.partial));
   assert.equal(a.totals.agreement?.calls, 0);
   assert.equal(a.totals.agreement?.partialCalls, 4);
+});
+
+const viaHar = (name: string): string => {
+  const { har, problems } = cassetteToHar(fs.readFileSync(real(name), 'utf8'));
+  assert.deepEqual(problems, [], 'the cassette was copied byte for byte');
+  const f = path.join(tmp, name.replace(/\.yaml$/, '.har'));
+  fs.writeFileSync(f, har);
+  return f;
+};
+
+test('Anthropic cassette (openllmetry, cache_control on the user block): write then read; predicted cached agrees in Claude\'s units', async () => {
+  const a = await auditSessionFile(viaHar('openllmetry-anthropic-prompt-caching.yaml'));
+  assert.equal(a.source, 'har');
+  assert.deepEqual(a.calls.map((c) => [c.reported?.inputTokens, c.reported?.cacheWriteTokens, c.reported?.cacheReadTokens]), [[4, 1163, 0], [4, 0, 1163]]);
+  const p = a.calls[1].predicted!;
+  // o200k counts the prompt 7% short of Claude: compared raw the read looked 76 tokens short and "unexplained".
+  assert.ok(p.cachedTokens > 1000 && p.cachedTokens < 1163);
+  assert.ok(Math.abs(p.vsReported!.scaledCachedTokens!) <= 12, `scaled difference ${p.vsReported!.scaledCachedTokens}`);
+  assert.match(p.vsReported!.explanation, /agrees once the stand-in tokenizer/);
+  assert.doesNotMatch(p.vsReported!.explanation, /served more than the rule predicts/);
+  assert.equal(a.totals.agreement?.cachedWithin5Percent, 2);
+  assert.equal(a.totals.breaks, 0);
+});
+
+test('Anthropic automatic caching (pydantic-ai, top-level cache_control): the next turn reads the block the last breakpoint ended', async () => {
+  const a = await auditSessionFile(viaHar('pydantic-ai-anthropic-automatic-caching.yaml'));
+  assert.deepEqual(a.calls.map((c) => [c.reported?.cacheWriteTokens, c.reported?.cacheReadTokens]), [[1111, 0], [409, 1111]]);
+  const p = a.calls[1].predicted!;
+  // Was 0: the breakpoint was rounded up past the body's closing text, and no block ends were given to the rule.
+  assert.ok(p.cachedTokens > 1050, `predicted ${p.cachedTokens}`);
+  assert.ok(Math.abs(p.vsReported!.scaledCachedTokens!) <= 0.01 * 1523, `scaled difference ${p.vsReported!.scaledCachedTokens}`);
+  assert.equal(a.totals.breaks, 0);
+});
+
+test('OpenAI cassette (openllmetry, chat with tools): prompt tokens exact; a changed tool description is the divergence', async () => {
+  const a = await auditSessionFile(viaHar('openllmetry-openai-function-calls-tools.yaml'));
+  assert.deepEqual(a.calls.map((c) => [c.reported?.promptTokens, c.predicted?.promptTokens]), [[82, 82], [67, 67], [67, 67]]);
+  assert.equal(a.calls[1].predicted?.segment, 'tools[0].function.description');
+  assert.equal(a.calls[2].predicted?.firstDivergentToken, null, 'identical to the call before');
+  assert.equal(a.totals.breaks, 0, 'below 1,024 tokens nothing is cached: no break');
+});
+
+test('Claude Code through a gateway (Kartikvyas1604/ShieldVault): no requestId, msg_<uuid> ids, nothing cached: 2 calls, no break', async () => {
+  const f = real('claude-shieldvault-gateway.jsonl');
+  const a = await auditSessionFile(f);
+  assert.equal(a.source, 'claude-code');
+  assert.deepEqual(a.calls.map((c) => c.reported?.inputTokens), [31740, 34948]);
+  assert.ok(a.calls.every((c) => c.reported?.cacheReadTokens === 0 && c.reported?.cacheWriteTokens === 0));
+  assert.equal(a.totals.breaks, 0, 'nothing was left in the cache, so nothing broke');
+  assert.deepEqual(a.problems, [], 'permission-mode lines are known');
+});
+
+test('Claude Code session that never reached the API (Ghostiemoh/vertex): only a synthetic error line; said so, no call', async () => {
+  const a = await auditSessionFile(real('claude-vertex-auth-error.jsonl'));
+  assert.equal(a.calls.length, 0);
+  assert.ok(a.problems.some((p) => /no API call/.test(p.message)));
 });

@@ -5,6 +5,7 @@
 import { segmentAt } from '../audit';
 import { commonTokenPrefix } from '../divergence';
 import { getEncoder, type EncodingName } from '../encodings';
+import { blockKindsOf } from '../providers';
 import type { ProviderId } from '../ids';
 import { formatCount } from '../numbers';
 import { pieceValue } from './conversation';
@@ -35,6 +36,9 @@ interface CallState {
   openEnd: number;
   /** Anthropic: rendered tokens before each cache breakpoint. */
   breakpoints: number[];
+  /** Anthropic: rendered tokens before each cacheable block's end (hits happen there), and each block's kind. */
+  blocks?: number[];
+  blockKinds?: string[];
   /** The line (main conversation, a sidechain, a subagent) the call belongs to. */
   line: string;
 }
@@ -94,8 +98,22 @@ export function analyzeSession(session: ImportedSession, options: AnalyzeOptions
       st.end = node;
       totalTokens = node.tokens;
       st.openEnd = cum.length >= 2 ? cum[cum.length - 2] : 0;
-      // Breakpoints sit at block ends, which are piece boundaries.
-      st.breakpoints = prompt.breakpoints.map((o) => cum[Math.max(0, bounds.findIndex((b) => b >= o))] ?? 0);
+      // A breakpoint sits at its block's end. That is a piece boundary only where the template puts a special token
+      // there; the last block is followed by the body's closing text, so rounding up to the next boundary put the
+      // entry's end past text the next turn replaces (a real automatic-caching capture, pydantic-ai: predicted 0 of
+      // the 1,111 tokens Claude read). The tokens up to the block's end are counted instead.
+      const tokensBefore = (o: number) => {
+        const k = bounds.findIndex((b) => b >= o);
+        if (k <= 0) return k === 0 ? 0 : (cum[cum.length - 1] ?? 0);
+        return bounds[k] === o ? cum[k] : cum[k - 1] + pieces.count(prompt.text.slice(bounds[k - 1], o));
+      };
+      st.breakpoints = prompt.breakpoints.map(tokensBefore);
+      // The rule hits only where a block of the new request ends, as the core audit passes them (audit.ts); without
+      // them the estimate took the new breakpoints as the only block ends and found no hit on a growing conversation.
+      if (prompt.format === 'json-anthropic' && prompt.blocks.length) {
+        st.blocks = prompt.blocks.map(tokensBefore);
+        st.blockKinds = blockKindsOf(prompt);
+      }
     } else if (imported.conversation) {
       // Walk back to the part of the history already in the index, then add the rest. Logs whose calls get no
       // prediction (Claude Code, Gemini CLI) count tokens only where a divergence needs them.
@@ -341,6 +359,9 @@ function predict(
       oldTokens: Math.max(promptTokens, b.openEnd),
       model,
       breakpoints: anthropic ? { old: b.breakpoints, new: st.breakpoints } : undefined,
+      blocks: anthropic ? st.blocks : undefined,
+      blockKinds: anthropic ? st.blockKinds : undefined,
+      oldBlocks: anthropic ? b.blocks : undefined,
       encoding,
     });
   }
