@@ -96,3 +96,12 @@ test('Claude Code session that never reached the API (Ghostiemoh/vertex): only a
   assert.equal(a.calls.length, 0);
   assert.ok(a.problems.some((p) => /no API call/.test(p.message)));
 });
+
+test('Claude Code against GLM-4.7 (Elydeboss/Airgapped_sol excerpt): reads without writes, no price: not "paid $0"', async () => {
+  const a = await auditSessionFile(real('claude-glm-gateway-excerpt.jsonl'));
+  assert.deepEqual(a.calls.map((c) => [c.model, c.reported?.cacheReadTokens, c.reported?.cacheWriteTokens]), [['glm-4.7', 37504, 0], ['glm-4.7', 40064, 0]]);
+  assert.equal(a.totals.breaks, 0);
+  // Two calls of one unpriced model: the total is unknown, not $0.
+  assert.equal(a.totals.cost.paidUsd, null);
+  assert.deepEqual(a.totals.cost.unpricedModels, ['glm-4.7']);
+});

@@ -94,6 +94,7 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
   let paid = 0;
   let breaksUsd = 0;
   let priced = true;
+  let pricedCalls = 0;
   const unpriced = new Set<string>();
   const models = new Set<string>();
   let first: string | null = null;
@@ -114,7 +115,10 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
       if (c.costUsd === null || c.costUsd === undefined) {
         priced = false;
         unpriced.add(c.model ?? '(no model)');
-      } else paid += c.costUsd;
+      } else {
+        paid += c.costUsd;
+        pricedCalls++;
+      }
     }
     if (c.break) {
       breaks++;
@@ -149,7 +153,9 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
     const sum = strategies.reduce((a, s) => a + s.maskMinusSummary, 0);
     strategy = { favours: sum < 0 ? 'masking' : 'summary', explanation: strategies.map((s) => s.text).join('; ') };
   }
-  const anyPriced = withUsage > 0 && unpriced.size < withUsage;
+  // Calls, not distinct models: two calls of one unpriced model (glm-4.7 behind Claude Code) priced nothing, yet
+  // compared 1 unpriced model < 2 calls and printed "paid $0".
+  const anyPriced = pricedCalls > 0;
   return {
     calls: calls.length,
     callsWithUsage: withUsage,
