@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { auditSessionFile, readSessionFile } from '../../src/core/sessions';
+import { normalizeUsage } from '../../src/core/sessions/usage';
 import { tmpDir } from './fixtures/sessions/formats';
 import { cassetteToHar } from './fixtures/sessions/vcr';
 
@@ -104,4 +105,10 @@ test('Claude Code against GLM-4.7 (Elydeboss/Airgapped_sol excerpt): reads witho
   // Two calls of one unpriced model: the total is unknown, not $0.
   assert.equal(a.totals.cost.paidUsd, null);
   assert.deepEqual(a.totals.cost.unpricedModels, ['glm-4.7']);
+});
+
+test('Codex token counts with cache writes (GPT-5.6+: cache_write_input_tokens): writes are not uncached input', () => {
+  // The shape Codex rollout parsers read (input_tokens includes cached and written); one value from a real count.
+  const u = normalizeUsage({ input_tokens: 100, cached_input_tokens: 40, cache_write_input_tokens: 10, output_tokens: 110, reasoning_output_tokens: 64, total_tokens: 260 })!;
+  assert.deepEqual([u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.promptTokens], [50, 40, 10, 100]);
 });

@@ -35,6 +35,9 @@ function createReader(ctx: ImportContext): RecordReader {
   const pendingInterruption = new Map<boolean, number>();
   let sawSidechainOnly = true;
   let agentId: string | undefined;
+  // Lines Claude Code writes for a failed request (`isApiErrorMessage`, model `<synthetic>`): not calls, but worth
+  // saying (real sessions: a billing error or a failed login is the whole file; a rate limit explains a gap).
+  const apiErrors: { line: number; kind: string }[] = [];
 
   const parentTail = (v: Record<string, unknown>): ConversationNode | null => {
     const p = str(v.parentUuid);
@@ -60,6 +63,7 @@ function createReader(ctx: ImportContext): RecordReader {
         const role = str(msg?.role) ?? type;
         const model = str(msg?.model);
         const usage = isObject(msg?.usage) ? anthropicUsage(msg.usage) : null;
+        if (type === 'assistant' && v.isApiErrorMessage === true) apiErrors.push({ line, kind: str(v.error) ?? (typeof v.apiErrorStatus === 'number' ? `HTTP ${v.apiErrorStatus}` : 'error') });
         if (type === 'assistant' && model !== '<synthetic>' && v.isApiErrorMessage !== true && usage) {
           const key = `${str(msg?.id) ?? uuid ?? line}|${str(v.requestId) ?? ''}`;
           const known = calls.get(key);
@@ -125,6 +129,10 @@ function createReader(ctx: ImportContext): RecordReader {
     },
     finish() {
       if (sawSidechainOnly && s.calls.length > 0 && agentId) s.agentId = agentId;
+      if (apiErrors.length) {
+        const kinds = [...new Set(apiErrors.map((e) => e.kind))].join(', ');
+        ctx.problem(apiErrors[0].line, 'info', `${apiErrors.length === 1 ? 'an API error line' : `${apiErrors.length} API error lines`} (${kinds}): the request failed, not counted as a call`);
+      }
     },
   };
 }
