@@ -112,3 +112,12 @@ test('Codex token counts with cache writes (GPT-5.6+: cache_write_input_tokens):
   const u = normalizeUsage({ input_tokens: 100, cached_input_tokens: 40, cache_write_input_tokens: 10, output_tokens: 110, reasoning_output_tokens: 64, total_tokens: 260 })!;
   assert.deepEqual([u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.promptTokens], [50, 40, 10, 100]);
 });
+
+test('Codex 0.128 (Adityaakr/cusp-fi): output items first, token count after; the tool outputs that follow belong to the next request', async () => {
+  const s = await readSessionFile(real('codex-cusp-fi-0.128-excerpt.jsonl'));
+  assert.deepEqual(s.calls.map((c) => [c.usage?.promptTokens, c.usage?.cacheReadTokens]), [[26984, 23936], [27887, 26496]]);
+  // Call 2 sends call 1's four function calls and the three outputs written after call 1's token count.
+  assert.deepEqual(s.calls.map((c) => c.conversation?.tail?.depth ?? 0), [0, 7]);
+  const a = await auditSessionFile(real('codex-cusp-fi-0.128-excerpt.jsonl'));
+  assert.equal(a.totals.breaks, 0);
+});
