@@ -121,3 +121,12 @@ test('Codex 0.128 (Adityaakr/cusp-fi): output items first, token count after; th
   const a = await auditSessionFile(real('codex-cusp-fi-0.128-excerpt.jsonl'));
   assert.equal(a.totals.breaks, 0);
 });
+
+test('OpenAI chat with tool calls in the history (pydantic-ai, openllmetry cassettes): prompt tokens as the API reported', async () => {
+  // 5 real requests; the per-pair constant in openaiChatTokens.ts was fitted on them (in-sample, no held-out data).
+  const counts = async (name: string) => (await auditSessionFile(viaHar(name))).calls.filter((c) => !c.model?.startsWith('gemini')).map((c) => [c.reported?.promptTokens, c.predicted?.promptTokens]);
+  assert.deepEqual(await counts('pydantic-ai-multiple-agent-tool-calls.yaml'), [[104, 104], [129, 129]]);
+  // gpt-4.1-mini: one more than reported on both calls (a property without a description, as in the earlier public cases).
+  assert.deepEqual(await counts('pydantic-ai-openai-instructions-with-tool-calls.yaml'), [[50, 51], [75, 76]]);
+  assert.deepEqual(await counts('openllmetry-openai-chat-tool-calls.yaml'), [[40, 40]]);
+});
