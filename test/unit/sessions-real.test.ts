@@ -130,3 +130,13 @@ test('OpenAI chat with tool calls in the history (pydantic-ai, openllmetry casse
   assert.deepEqual(await counts('pydantic-ai-openai-instructions-with-tool-calls.yaml'), [[50, 51], [75, 76]]);
   assert.deepEqual(await counts('openllmetry-openai-chat-tool-calls.yaml'), [[40, 40]]);
 });
+
+test('a gateway that repeats message ids without request ids: the user line between them makes a second call', async () => {
+  // The ShieldVault gateway session with the second call given the first one's id (what a gateway returning a fixed id
+  // would write): merged, the two calls came out as one with the second's usage.
+  const text = fs.readFileSync(real('claude-shieldvault-gateway.jsonl'), 'utf8').replaceAll('msg_a77615a6-ffb6-4ad7-bc41-', 'msg_e5c50a1a-d79b-4452-af07-');
+  const f = path.join(tmp, 'repeated-ids.jsonl');
+  fs.writeFileSync(f, text);
+  const s = await readSessionFile(f);
+  assert.deepEqual(s.calls.map((c) => c.usage?.inputTokens), [31740, 34948]);
+});
