@@ -40,7 +40,7 @@ export function formatSession(a: SessionAudit, st: Style): string {
   const t = a.totals;
   const out: string[] = [];
   const span = t.firstTimestamp ? `, ${when(t.firstTimestamp)} → ${when(t.lastTimestamp).slice(t.firstTimestamp.slice(0, 10) === (t.lastTimestamp ?? '').slice(0, 10) ? 11 : 0)}` : '';
-  out.push(`${st.bold(rel(a.file))}  ${st.dim(`(${SOURCE_LABEL[a.source] ?? a.source}, ${formatCount(t.calls)} calls${t.models.length ? `, ${t.models.join(', ')}` : ''}${span})`)}`);
+  out.push(`${st.bold(rel(a.file))}  ${st.dim(`(${SOURCE_LABEL[a.source] ?? a.source}, ${formatCount(t.calls)} call${t.calls === 1 ? '' : 's'}${t.models.length ? `, ${t.models.join(', ')}` : ''}${span})`)}`);
   if (a.parent) out.push(`  ${st.dim(`subagent${a.agentId ? ` ${a.agentId}` : ''} of ${rel(a.parent)}`)}`);
   if (t.callsWithUsage === 0) {
     out.push(`  ${st.dim('no reported usage')}`);
@@ -74,7 +74,9 @@ export function formatSession(a: SessionAudit, st: Style): string {
   for (const w of t.compactions) out.push(`  ${w.explanation}`);
   if (t.strategy.favours !== 'unknown') out.push(`  ${st.bold(`${t.strategy.favours === 'masking' ? 'masking earlier turns' : 'restarting from a summary'} is favoured`)}: ${t.strategy.explanation}`);
   if (t.agreement) {
-    const worst = a.calls.filter((x) => x.predicted?.vsReported && x.predicted.vsReported.cachedTokens !== 0).sort((x, y) => Math.abs(y.predicted!.vsReported!.cachedTokens) - Math.abs(x.predicted!.vsReported!.cachedTokens))[0];
+    // The gap in the provider's units (scaled when the tokenizer is a stand-in); partial predictions are not compared.
+    const gap = (x: (typeof a.calls)[number]) => Math.abs(x.predicted!.vsReported!.scaledCachedTokens ?? x.predicted!.vsReported!.cachedTokens);
+    const worst = a.calls.filter((x) => x.predicted?.vsReported && !x.predicted.partial && gap(x) > Math.max(16, 0.01 * (x.reported?.promptTokens ?? 0))).sort((x, y) => gap(y) - gap(x))[0];
     out.push(`  predicted vs reported: ${t.agreement.explanation}${worst ? st.dim(`; largest gap at call ${worst.index}: predicted ${formatCount(worst.predicted!.cachedTokens)} cached, reported ${formatCount(worst.reported!.cacheReadTokens)} (${worst.predicted!.vsReported!.explanation})`) : ''}`);
   }
   return out.join('\n');

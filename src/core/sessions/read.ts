@@ -79,9 +79,14 @@ export function chooseImporter(input: SniffInput, importers: readonly LogImporte
   return best;
 }
 
-/** Claude Code writes a subagent to `<session>/subagents/agent-<id>.jsonl`; its parent is `<session>.jsonl`. */
+/**
+ * Claude Code writes a subagent to `<session>/subagents/agent-<id>.jsonl` (workflow agents one level deeper,
+ * `<session>/subagents/workflows/<workflow>/agent-<id>.jsonl`, as daaain/claude-code-log's test data lays them out);
+ * its parent is `<session>.jsonl`.
+ */
 async function parentOf(file: string): Promise<string | null> {
-  const dir = path.dirname(file);
+  let dir = path.dirname(file);
+  if (path.basename(dir) !== 'subagents' && path.basename(path.dirname(path.dirname(dir))) === 'subagents' && path.basename(path.dirname(dir)) === 'workflows') dir = path.dirname(path.dirname(dir));
   if (path.basename(dir) !== 'subagents') return null;
   const sessionDir = path.dirname(dir);
   const candidate = `${sessionDir}.jsonl`;

@@ -94,11 +94,13 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
   let paid = 0;
   let breaksUsd = 0;
   let priced = true;
+  let pricedCalls = 0;
   const unpriced = new Set<string>();
   const models = new Set<string>();
   let first: string | null = null;
   let last: string | null = null;
   let agreementCalls = 0;
+  let partialCalls = 0;
   let within = 0;
   let absSum = 0;
   for (const c of calls) {
@@ -113,7 +115,10 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
       if (c.costUsd === null || c.costUsd === undefined) {
         priced = false;
         unpriced.add(c.model ?? '(no model)');
-      } else paid += c.costUsd;
+      } else {
+        paid += c.costUsd;
+        pricedCalls++;
+      }
     }
     if (c.break) {
       breaks++;
@@ -123,9 +128,12 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
       e.lostTokens += c.break.lostTokens;
       breaksUsd += c.break.costUsd ?? 0;
     }
-    if (c.predicted && c.reported) {
+    // A prediction from part of the request (no system prompt, no tools: Claude Code, Codex) cannot agree with the
+    // provider's count of the whole request; comparing it would only measure what the log leaves out.
+    if (c.predicted?.partial && c.reported) partialCalls++;
+    else if (c.predicted && c.reported) {
       agreementCalls++;
-      const d = Math.abs(c.predicted.cachedTokens - c.reported.cacheReadTokens);
+      const d = Math.abs(c.predicted.vsReported?.scaledCachedTokens ?? c.predicted.cachedTokens - c.reported.cacheReadTokens);
       absSum += d;
       if (d <= 0.05 * Math.max(1, c.reported.promptTokens)) within++;
     }
@@ -145,7 +153,9 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
     const sum = strategies.reduce((a, s) => a + s.maskMinusSummary, 0);
     strategy = { favours: sum < 0 ? 'masking' : 'summary', explanation: strategies.map((s) => s.text).join('; ') };
   }
-  const anyPriced = withUsage > 0 && unpriced.size < withUsage;
+  // Calls, not distinct models: two calls of one unpriced model (glm-4.7 behind Claude Code) priced nothing, yet
+  // compared 1 unpriced model < 2 calls and printed "paid $0".
+  const anyPriced = pricedCalls > 0;
   return {
     calls: calls.length,
     callsWithUsage: withUsage,
@@ -168,9 +178,14 @@ export function summarize(calls: SessionCall[], infos: CallInfo[]): SessionTotal
           calls: agreementCalls,
           cachedWithin5Percent: within,
           meanAbsCachedDifference: absSum / agreementCalls,
-          explanation: `${within} of ${agreementCalls} calls: predicted cache reads within 5% of the prompt of what the provider reported`,
+          explanation:
+            `${within} of ${agreementCalls} calls: predicted cache reads within 5% of the prompt of what the provider reported` +
+            (partialCalls ? `; ${partialCalls} more with part of the request only, not compared` : ''),
+          ...(partialCalls ? { partialCalls } : {}),
         }
-      : null,
+      : partialCalls
+        ? { calls: 0, cachedWithin5Percent: 0, meanAbsCachedDifference: 0, partialCalls, explanation: `not compared: the log holds part of each request (${partialCalls} calls), so its cached tokens cannot be predicted from it` }
+        : null,
     firstTimestamp: first,
     lastTimestamp: last,
     models: [...models],

@@ -139,7 +139,13 @@ export interface PredictedUsage {
   encoding?: string;
   encodingNote?: string;
   /** Predicted against reported, where both exist: differences and what explains them. */
-  vsReported?: { promptTokens: number; cachedTokens: number; explanation: string };
+  vsReported?: {
+    promptTokens: number;
+    cachedTokens: number;
+    /** With a stand-in tokenizer: predicted cached tokens scaled to the provider's units (× reported / predicted prompt), less the reported read. */
+    scaledCachedTokens?: number;
+    explanation: string;
+  };
 }
 
 export interface SessionCall {
@@ -191,7 +197,7 @@ export interface SessionTotals {
   /** Masking earlier turns inside the prompt vs restarting from a summary: what this session's numbers favour. */
   strategy: { favours: 'masking' | 'summary' | 'unknown'; explanation: string };
   /** Predicted vs reported over the calls where both exist. */
-  agreement: { calls: number; cachedWithin5Percent: number; meanAbsCachedDifference: number; explanation: string } | null;
+  agreement: { calls: number; cachedWithin5Percent: number; meanAbsCachedDifference: number; explanation: string; /** Calls whose prediction saw part of the request only: not compared. */ partialCalls?: number } | null;
   firstTimestamp: string | null;
   lastTimestamp: string | null;
   models: string[];

@@ -52,9 +52,10 @@ export function normalizeUsage(raw: unknown): ReportedUsage | null {
     const cdetails = isObject(u.completion_tokens_details) ? u.completion_tokens_details : {};
     return fromTotal(num(u.prompt_tokens) ?? 0, read, write, num(u.completion_tokens) ?? 0, { reasoningTokens: num(cdetails.reasoning_tokens) });
   }
-  // Codex token counts: input includes cached
+  // Codex token counts: input includes cached, and (GPT-5.6+, `cache_write_input_tokens`) the cache writes too, as
+  // rollout parsers that read them take both out of input (total_tokens = input + output counts each prompt token once).
   if ('cached_input_tokens' in u) {
-    return fromTotal(num(u.input_tokens) ?? 0, num(u.cached_input_tokens) ?? 0, 0, num(u.output_tokens) ?? 0, { reasoningTokens: num(u.reasoning_output_tokens) });
+    return fromTotal(num(u.input_tokens) ?? 0, num(u.cached_input_tokens) ?? 0, num(u.cache_write_input_tokens) ?? 0, num(u.output_tokens) ?? 0, { reasoningTokens: num(u.reasoning_output_tokens) });
   }
   // OpenAI Responses: input_tokens includes cached; details carry reads (and, from GPT-5.6, writes)
   if (isObject(u.input_tokens_details) || isObject(u.output_tokens_details)) {

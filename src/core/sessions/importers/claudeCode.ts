@@ -8,7 +8,7 @@ import type { ConversationNode, ImportedCall } from '../types';
 import { anthropicUsage, mergeUsage } from '../usage';
 
 /** Line types Claude Code writes that carry no API call and no message; they are skipped without a message. */
-const KNOWN_OTHER = new Set(['summary', 'file-history-snapshot', 'queue-operation', 'progress', 'attachment', 'ai-title', 'custom-title', 'tag', 'result', 'last-prompt', 'agent-name', 'pr-link', 'worktree-state', 'mode']);
+const KNOWN_OTHER = new Set(['summary', 'file-history-snapshot', 'queue-operation', 'progress', 'attachment', 'ai-title', 'custom-title', 'tag', 'result', 'last-prompt', 'agent-name', 'pr-link', 'worktree-state', 'mode', 'permission-mode']);
 
 function sniff(input: SniffInput): number {
   let score = 0;
@@ -23,18 +23,36 @@ function sniff(input: SniffInput): number {
 
 interface PendingCall {
   call: ImportedCall;
+  /** The uuid of the call's latest content-block line. */
+  lastUuid?: string;
 }
 
 function createReader(ctx: ImportContext): RecordReader {
   const s = ctx.session;
   s.provider = 'anthropic';
   const tailByUuid = new Map<string, ConversationNode | null>();
+  // Each line's parent and whether it is a user message: a call's blocks follow each other; a user line between two
+  // lines with the same id means a second call (a gateway that repeats or truncates message ids, no requestId).
+  const lineInfo = new Map<string, { parent: string | undefined; user: boolean }>();
+  const userBetween = (from: string | undefined, to: string | undefined): boolean => {
+    for (let u = from, steps = 0; u && steps < 64; steps++) {
+      if (u === to) return false;
+      const info = lineInfo.get(u);
+      if (!info) return false;
+      if (info.user) return true;
+      u = info.parent;
+    }
+    return false;
+  };
   const calls = new Map<string, PendingCall>();
   // A compaction or an interruption applies to the next call of the same line (main or sidechain).
   const pendingCompaction = new Map<boolean, ImportedCall['compaction']>();
   const pendingInterruption = new Map<boolean, number>();
   let sawSidechainOnly = true;
   let agentId: string | undefined;
+  // Lines Claude Code writes for a failed request (`isApiErrorMessage`, model `<synthetic>`): not calls, but worth
+  // saying (real sessions: a billing error or a failed login is the whole file; a rate limit explains a gap).
+  const apiErrors: { line: number; kind: string }[] = [];
 
   const parentTail = (v: Record<string, unknown>): ConversationNode | null => {
     const p = str(v.parentUuid);
@@ -50,6 +68,7 @@ function createReader(ctx: ImportContext): RecordReader {
       const type = str(v.type);
       const uuid = str(v.uuid);
       const sidechain = v.isSidechain === true;
+      if (uuid) lineInfo.set(uuid, { parent: str(v.parentUuid), user: type === 'user' });
       if (type === 'user' || type === 'assistant') {
         if (!sidechain) sawSidechainOnly = false;
         if (typeof v.agentId === 'string') agentId ??= v.agentId;
@@ -60,10 +79,14 @@ function createReader(ctx: ImportContext): RecordReader {
         const role = str(msg?.role) ?? type;
         const model = str(msg?.model);
         const usage = isObject(msg?.usage) ? anthropicUsage(msg.usage) : null;
+        if (type === 'assistant' && v.isApiErrorMessage === true) apiErrors.push({ line, kind: str(v.error) ?? (typeof v.apiErrorStatus === 'number' ? `HTTP ${v.apiErrorStatus}` : 'error') });
         if (type === 'assistant' && model !== '<synthetic>' && v.isApiErrorMessage !== true && usage) {
           const key = `${str(msg?.id) ?? uuid ?? line}|${str(v.requestId) ?? ''}`;
-          const known = calls.get(key);
+          let known = calls.get(key);
+          // The newer call takes the key over: its later blocks find it, the earlier call has no more blocks.
+          if (known && !v.requestId && userBetween(str(v.parentUuid), known.lastUuid)) known = undefined;
           if (known) {
+            known.lastUuid = uuid ?? known.lastUuid;
             // A later content block of the same call: same history; the last usage is the final one.
             known.call.usage = mergeUsage(known.call.usage, usage);
           } else {
@@ -91,7 +114,7 @@ function createReader(ctx: ImportContext): RecordReader {
               call.interruption = { line: pi };
               pendingInterruption.delete(sidechain);
             }
-            calls.set(key, { call });
+            calls.set(key, { call, lastUuid: uuid });
             s.calls.push(call);
           }
         }
@@ -125,6 +148,10 @@ function createReader(ctx: ImportContext): RecordReader {
     },
     finish() {
       if (sawSidechainOnly && s.calls.length > 0 && agentId) s.agentId = agentId;
+      if (apiErrors.length) {
+        const kinds = [...new Set(apiErrors.map((e) => e.kind))].join(', ');
+        ctx.problem(apiErrors[0].line, 'info', `${apiErrors.length === 1 ? 'an API error line' : `${apiErrors.length} API error lines`} (${kinds}): the request failed, not counted as a call`);
+      }
     },
   };
 }

@@ -1,9 +1,13 @@
 // OpenAI Codex CLI rollouts: ~/.codex/sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl, lines `{timestamp, type, payload}`.
-// A call ends with an `event_msg` of type `token_count` whose `info.last_token_usage` is that call's usage (input
-// includes cached); the same event is often written twice: a call is counted once, by its running total. The request
-// is the history of `response_item`s before the call's first output item, after the session's base instructions; the
-// tool schemas are not in the rollout. `compacted` (with its replacement history) and `context_compacted` mark
-// compactions; `turn_context` sets the model.
+// Each call has an `event_msg` of type `token_count` whose `info.last_token_usage` is that call's usage (input
+// includes cached); the same event is often written twice (again at the start of the next request): a call is counted
+// once, by its running total. The request is the history of `response_item`s before the call's first output item,
+// after the session's base instructions; the tool schemas are not in the rollout. Where the token count sits depends on
+// the version: recent ones (0.14x) write the call's output items first and its token count after them; older ones
+// (0.60.1, pinouchon/rtchess) write the token count first and the output items after it, so those items belong to the
+// call just counted, not to the next. `compacted` (with its replacement history) and `context_compacted` mark
+// compactions; `turn_context` sets the model. Items Codex never sends (`ghost_snapshot`, system messages) are left out,
+// as codex-rs's `is_api_message` leaves them out.
 import { appendPieces } from '../conversation';
 import { isObject, isoTime, num, str, type ImportContext, type LogImporter, type RecordReader, type SniffInput } from '../importer';
 import type { ConversationNode, ImportedCall, ReportedUsage } from '../types';
@@ -12,6 +16,8 @@ import { normalizeUsage } from '../usage';
 const TYPES = new Set(['session_meta', 'response_item', 'turn_context', 'event_msg', 'compacted']);
 const OUTPUT_ITEMS = new Set(['reasoning', 'function_call', 'custom_tool_call', 'local_shell_call', 'web_search_call', 'image_generation_call']);
 const TOOL_OUTPUTS = new Set(['function_call_output', 'custom_tool_call_output', 'local_shell_call_output']);
+/** Response items codex-rs records but never sends (`is_api_message` is false for them). */
+const NOT_SENT = new Set(['ghost_snapshot', 'compaction_trigger', 'other']);
 const QUIET_EVENTS = new Set(['user_message', 'agent_message', 'agent_reasoning', 'agent_reasoning_raw_content', 'task_started', 'task_complete', 'turn_aborted', 'exec_command_end', 'patch_apply_end', 'mcp_tool_call_end', 'web_search_end', 'turn_diff', 'entered_review_mode', 'exited_review_mode', 'shutdown_complete']);
 
 function sniff(input: SniffInput): number {
@@ -30,6 +36,17 @@ function roleOf(item: Record<string, unknown>): { role: string; output: boolean 
   if (t && TOOL_OUTPUTS.has(t)) return { role: 'tool', output: false };
   if (t && OUTPUT_ITEMS.has(t)) return { role: 'assistant', output: true };
   return { role: 'user', output: false };
+}
+
+/**
+ * An item as it counts in the next request. A reasoning item's `encrypted_content` is an opaque blob the server
+ * decrypts, not text the model reads: tokenizing its base64 counted ~300 tokens per item where the reported prompt grew
+ * by the call's output (pinouchon/rtchess: +89 tokens after a call with 0 reasoning tokens).
+ */
+function sentForm(item: Record<string, unknown>): Record<string, unknown> {
+  if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string') return item;
+  const { encrypted_content: _dropped, ...rest } = item;
+  return rest;
 }
 
 function sub(a: Record<string, unknown>, b: Record<string, unknown> | null): Record<string, unknown> {
@@ -51,16 +68,21 @@ function createReader(ctx: ImportContext): RecordReader {
   let lastTotal: string | null = null;
   let lastTotalValue: Record<string, unknown> | null = null;
   let pendingCompaction: ImportedCall['compaction'] | undefined;
+  // Older rollouts: the token count came before its call's output items; they are this call's, not the next one's.
+  let outputsFollowCount = false;
+  // When the current request was sent, as well as the log shows it: its last input item or turn context.
+  let inputTime: string | undefined;
 
   const add = (item: Record<string, unknown>) => {
     const { role, output } = roleOf(item);
+    if (!output) outputsFollowCount = false;
     // The base instructions lead every request (as `instructions`): the first piece of each history.
     if (tail === null && instructions) {
       tail = appendPieces(null, 'system', [{ type: 'instructions', text: instructions }]);
       if (tail) tail.piece.label = 'instructions';
     }
-    if (output && requestTail === undefined) requestTail = tail;
-    tail = appendPieces(tail, role, [item]);
+    if (output && requestTail === undefined && !outputsFollowCount) requestTail = tail;
+    tail = appendPieces(tail, role, [sentForm(item)]);
     if (tail) tail.piece.label = `input[${items}]`;
     items++;
   };
@@ -83,11 +105,18 @@ function createReader(ctx: ImportContext): RecordReader {
         }
         case 'turn_context':
           model = str(p.model) ?? model;
+          outputsFollowCount = false;
+          inputTime = ts ?? inputTime;
           return;
-        case 'response_item':
-          if (requestTime === undefined && roleOf(p).output) requestTime = ts;
+        case 'response_item': {
+          const t = str(p.type);
+          if ((t && NOT_SENT.has(t)) || (t === 'message' && p.role === 'system')) return;
+          const output = roleOf(p).output;
+          if (requestTime === undefined && output && !outputsFollowCount) requestTime = ts;
+          if (!output) inputTime = ts ?? inputTime;
           add(p);
           return;
+        }
         case 'compacted': {
           const replacement = Array.isArray(p.replacement_history) ? p.replacement_history.filter(isObject) : null;
           tail = null;
@@ -118,10 +147,12 @@ function createReader(ctx: ImportContext): RecordReader {
           lastTotal = key;
           lastTotalValue = total;
           const usage: ReportedUsage | null = lastU ? normalizeUsage({ cached_input_tokens: 0, ...lastU }) : null;
+          // No output item since the last call: this rollout writes the count before the call's output items.
+          const countFirst = requestTail === undefined;
           const call: ImportedCall = {
             id: `turn-${s.calls.length + 1}`,
             line,
-            timestamp: requestTime ?? ts,
+            timestamp: requestTime ?? (countFirst ? inputTime : undefined) ?? ts,
             model,
             provider: 'openai',
             usage,
@@ -134,6 +165,7 @@ function createReader(ctx: ImportContext): RecordReader {
           s.calls.push(call);
           requestTail = undefined;
           requestTime = undefined;
+          outputsFollowCount = countFirst;
           return;
         }
         default:
