@@ -5,7 +5,10 @@ import { clip, count, moveLineFix, splitLines, type LintHelper, type LintRule } 
 import {
   codeBlocks,
   COMMAND_OUTPUT,
+  commandValues,
+  inlineCodeSpans,
   inZones,
+  isClaudeCodeCommand,
   isPlaceholderValue,
   labelledValues,
   lineView,
@@ -14,8 +17,9 @@ import {
   quietZones,
   textPlaceholders,
   VALUE_SHAPES,
+  withoutStrings,
 } from '../perRequest';
-import type { LintEvidence, LintFinding, Severity } from '../../types';
+import type { LintEvidence, LintFinding, PromptPlaceholder, Severity } from '../../types';
 
 /** Fewer tokens than this after a volatile value: not worth a warning (a date on the last line costs only itself). */
 const TAIL_TOLERANCE_TOKENS = 32;
@@ -71,25 +75,33 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
   const candidates: Candidate[] = [];
   const isTemplate = (prompt.placeholders ?? []).length > 0 || prompt.format.startsWith('template-') || prompt.format === 'prompty';
 
-  // 1. Template placeholders whose name says they vary per request.
+  // 1. Template placeholders whose name says they vary per request; a name the template sets itself counts when it
+  //    is set per render (`{% set date_string = strftime_now(…) %}`) or is an input with a default (`is defined`).
+  const rendered = renderTimeNames(prompt.placeholders ?? []);
   for (const p of prompt.placeholders ?? []) {
-    if (p.kind !== 'output' || !p.variable) continue;
+    if (p.kind !== 'output') continue;
+    const setBy = p.variable ? undefined : identifiersOf(p.expr).find((n) => rendered.has(n));
+    if (!p.variable && !setBy) continue;
     const verdict = namedPerRequest(p.expr);
     if (!verdict) continue;
+    const how = setBy ? ` \`${setBy}\` is ${rendered.get(setBy)} when the template renders.` : '';
     candidates.push({
       start: p.renderedStart,
       end: p.renderedEnd,
       what: `placeholder \`${clip(p.expr, 40)}\``,
-      evidence: { kind: 'placeholder-name', name: p.expr, summary: `The placeholder's name says it varies per request ("${verdict.word}").` },
+      evidence: { kind: 'placeholder-name', name: p.expr, summary: `The placeholder's name says it varies per request ("${verdict.word}").${how}` },
       severity: 'warning',
       source: [p.sourceStart, p.sourceEnd],
       fix: moveLineFix(h, p),
       quiet: 'none',
     });
   }
-  // 2. Placeholder-looking text in files the auditor does not render (an app fills it in).
+  // 2. Placeholder-looking text in files the auditor does not render (an app fills it in). Quoted in backticks it
+  //    shows the syntax (a document about prompt variables), so inline code is left alone.
   if (!isTemplate) {
+    const inline = inlineCodeSpans(text);
     for (const p of textPlaceholders(text)) {
+      if (inZones(inline, p.start, p.end)) continue;
       const verdict = namedPerRequest(p.expr);
       if (!verdict) continue;
       candidates.push({
@@ -125,6 +137,23 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
         evidence: { kind: 'command-output', summary: `${shape.kind} is captured when the request is made.` },
         severity: 'warning',
         quiet: 'all',
+      });
+    }
+  }
+  // 4b. Claude Code commands: the typed arguments and the output of `!`cmd`` are pasted in on every invocation
+  //     (`$ARGUMENTS` anywhere, even in inline code; the others outside shown code).
+  if (isClaudeCodeCommand(h.ctx.fileName, h.ctx.source)) {
+    for (const c of commandValues(text)) {
+      candidates.push({
+        start: c.start,
+        end: c.end,
+        what: `\`${clip(text.slice(c.start, c.end), 40)}\``,
+        evidence:
+          c.kind === 'command'
+            ? { kind: 'command-output', summary: `Claude Code runs \`${clip(c.value, 40)}\` when the command is invoked and pastes its output here.` }
+            : { kind: 'placeholder-name', name: c.value, summary: `${c.value} is replaced by the arguments typed with the command, on every invocation.` },
+        severity: 'warning',
+        quiet: c.value === '$ARGUMENTS' ? 'none' : 'code',
       });
     }
   }
@@ -191,6 +220,29 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
       ...(c.fix ? { fix: c.fix } : {}),
       evidence: c.evidence,
     });
+  }
+  return out;
+}
+
+/** Identifiers an expression reads (not its string literals): `"Today Date: " + date_string` → `date_string`. */
+function identifiersOf(expr: string): string[] {
+  return withoutStrings(expr).match(/[A-Za-z_][\w]*/g) ?? [];
+}
+
+/**
+ * Names a template sets per render: `{% set x = strftime_now(…) %}` / `now()` (computed when it renders), and inputs
+ * given a default only `if not x is defined` (the caller passes them per request). Maps the name to how.
+ */
+function renderTimeNames(placeholders: readonly PromptPlaceholder[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of placeholders) {
+    if (p.kind === 'output') continue;
+    const e = p.expr.trim();
+    const set = /^set\s+(\w+)\s*=\s*(.+)$/s.exec(e);
+    if (set && /\b(?:strftime_now|now|utcnow|today)\s*\(/.test(withoutStrings(set[2]))) out.set(set[1], `set from \`${clip(set[2], 30)}\``);
+    const input = /^if\s+(?:not\s+(\w+)\s+is\s+defined|(\w+)\s+is\s+(?:not\s+defined|undefined))\b/.exec(e);
+    const name = input?.[1] ?? input?.[2];
+    if (name && !out.has(name)) out.set(name, 'passed in by the caller (the template only sets a default)');
   }
   return out;
 }
