@@ -123,7 +123,9 @@ async function main() {
     const all = stat(rule, scopes.all);
     const held = stat(rule, scopes.heldout);
     const first = firstOf(rule, scopes.heldout);
-    const gone = labelList.filter((l) => l.rule === rule && !l.before && !foundKeys.has(l.key));
+    // Labels whose finding is gone: fixed false alarms, or lost true findings (`superseded`: the same finding now
+    // points at a slightly different text, labelled again under its new key).
+    const gone = [...labels.values()].filter((l) => l.rule === rule && !l.before && !l.superseded && !foundKeys.has(l.key));
     const before = labelList.filter((l) => l.rule === rule && l.before);
     const row = { rule, all, tuned: stat(rule, scopes.tuned), heldout: held, heldoutFirst: first, fixedFalse: gone.filter((l) => l.label === 'false').length, lostTrue: gone.filter((l) => l.label === 'true').length, before: { findings: before.length, true: before.filter((l) => l.label === 'true').length }, batches: {} };
     for (const b of batches) row.batches[b] = { now: stat(rule, scopes[b]), first: firstOf(rule, scopes[b]) };
@@ -175,9 +177,9 @@ async function main() {
     heldoutFiles: heldFiles.length,
     repositories: new Set(corpus.map((c) => c.repo)).size,
     heldoutRepositories: new Set(heldFiles.map((c) => c.repo)).size,
-    labels: labelList.length,
-    labelsHeldout: labelList.filter((l) => byFile.get(l.file)?.heldout).length,
-    labelsBefore: labelList.filter((l) => l.before).length,
+    labels: labels.size,
+    labelsHeldout: [...labels.values()].filter((l) => byFile.get(l.file)?.heldout).length,
+    labelsBefore: [...labels.values()].filter((l) => l.before).length,
   };
   if (flag('--json')) {
     console.log(JSON.stringify({ ...summary, rules: rows, expected: { found: expected.filter((e) => e.hit).length, values: expected.length, vocabulary: [expected.filter((e) => e.vocabulary && e.hit).length, expected.filter((e) => e.vocabulary).length] }, recall, alarms, byPlant: Object.fromEntries(plant) }, null, 2));
@@ -187,13 +189,15 @@ async function main() {
   console.log(`labels: ${summary.labels} findings labelled by hand (${summary.labelsHeldout} on held-out files; ${summary.labelsBefore} of the rules before the rebuild)`);
   console.log(`run: provider ${RUN_OPTIONS.provider}, model ${RUN_OPTIONS.model}; git history for ${corpus.filter((c) => c.history.length).length} file(s)\n`);
   const fmt = (s) => `${s.findings}/${s.labelled}/${pct(s.true, s.labelled)}`;
-  const table = [['rule', 'findings', 'labelled', 'true', 'false', 'precision (all)', 'tuned f/l/p', 'held-out f/l/p', 'held-out first', ...batches.map((b) => `${b} f/l/p`), 'fixed FP', 'lost TP', 'pre-rebuild']];
+  const first = (f) => (f.labelled ? `${f.true}/${f.labelled} ${pct(f.true, f.labelled)}` : '–');
+  const table = [['rule', 'findings', 'labelled', 'true', 'false', 'precision', 'tuned f/l/p', 'held-out f/l/p', ...batches.flatMap((b) => [`${b}: first`, `${b}: now f/l/p`]), 'fixed FP', 'lost TP', 'pre-rebuild']];
   for (const r of rows) {
-    table.push([r.rule, r.all.findings, r.all.labelled, r.all.true, r.all.false, pct(r.all.true, r.all.labelled), fmt(r.tuned), fmt(r.heldout), r.heldoutFirst.labelled ? `${r.heldoutFirst.true}/${r.heldoutFirst.labelled} ${pct(r.heldoutFirst.true, r.heldoutFirst.labelled)}` : '–', ...batches.map((b) => fmt(r.batches[b].now)), r.fixedFalse, r.lostTrue, r.before.findings ? `${r.before.true}/${r.before.findings} ${pct(r.before.true, r.before.findings)}` : '–'].map(String));
+    table.push([r.rule, r.all.findings, r.all.labelled, r.all.true, r.all.false, pct(r.all.true, r.all.labelled), fmt(r.tuned), fmt(r.heldout), ...batches.flatMap((b) => [first(r.batches[b].first), fmt(r.batches[b].now)]), r.fixedFalse, r.lostTrue, r.before.findings ? `${r.before.true}/${r.before.findings} ${pct(r.before.true, r.before.findings)}` : '–'].map(String));
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  '));
-  console.log('  (f/l/p = findings / labelled / precision; "held-out first" = precision of the rules as they were when the files were added)');
+  console.log('  (f/l/p = findings / labelled / precision. "<batch>: first" = precision of the rules as they were when the batch was');
+  console.log('   collected, before any change made for it: lint-corpus = the rules of b4ab81f, lint-corpus-2 = the lint-corpus fixes.)');
   const ex = expected.filter((e) => e.hit).length;
   const exv = expected.filter((e) => e.vocabulary);
   console.log(`\nrecall on per-request values found by hand in the real files (volatile-prefix at the value): ${ex}/${expected.length} = ${pct(ex, expected.length)}; named with the issue's vocabulary: ${exv.filter((e) => e.hit).length}/${exv.length} = ${pct(exv.filter((e) => e.hit).length, exv.length)}`);

@@ -123,6 +123,11 @@ export function namedPerDeployment(expr: string): boolean {
   return DEPLOYMENT_HEADS.has(words[words.length - 1]) || (words.length > 1 && DEPLOYMENT_HEADS.has(words[0]) && words[words.length - 1] === 'name');
 }
 
+/** A template variable that may change between requests: named so, or at least not named fixed per deployment. */
+export function mayVaryPerRequest(expr: string): boolean {
+  return !!namedPerRequest(expr) || !namedPerDeployment(expr);
+}
+
 /**
  * Request bodies render their strings JSON-escaped ("line one\\nline two"). The line-based checks need the lines:
  * this view replaces each two-character escape with two characters that read the same way (`\\n` → " \n"),

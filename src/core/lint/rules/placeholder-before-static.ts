@@ -1,6 +1,6 @@
 // placeholder-before-static: the first placeholder that varies per request comes before a large static block.
 import { count, moveLineFix, type LintRule } from '../helper';
-import { namedPerDeployment, namedPerRequest } from '../perRequest';
+import { mayVaryPerRequest, namedPerRequest } from '../perRequest';
 
 /** Fewer static tokens than this after the placeholder: not worth moving it. */
 const STATIC_AFTER_MIN_TOKENS = 256;
@@ -19,7 +19,7 @@ export const rule: LintRule = {
   evidence: "The placeholder's name, and whether the name itself says it varies per request.",
   check(h) {
     const { prompt } = h.ctx;
-    const first = (prompt.placeholders ?? []).find((p) => p.variable && p.kind === 'output' && (namedPerRequest(p.expr) || !namedPerDeployment(p.expr)));
+    const first = (prompt.placeholders ?? []).find((p) => p.variable && p.kind === 'output' && mayVaryPerRequest(p.expr));
     if (!first) return [];
     // Static tokens after the placeholder: rendered text outside any placeholder.
     const after = prompt.placeholders!.filter((p) => p.renderedStart >= first.renderedStart);

@@ -23,6 +23,8 @@ import type { LintEvidence, LintFinding, PromptPlaceholder, Severity } from '../
 
 /** Fewer tokens than this after a volatile value: not worth a warning (a date on the last line costs only itself). */
 const TAIL_TOLERANCE_TOKENS = 32;
+/** Fewer static tokens than this after it (the rest is per-request output): nothing after it could be reused. */
+const STATIC_AFTER_MIN_TOKENS = 12;
 
 export const rule: LintRule = {
   id: 'volatile-prefix',
@@ -201,13 +203,24 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
     }
   }
 
+  // Rendered spans of the outputs that vary per request (engine placeholders, or placeholder text in a static file).
+  const varying: [number, number][] = isTemplate
+    ? (prompt.placeholders ?? []).filter((p) => p.kind === 'output' && p.variable).map((p) => [p.renderedStart, p.renderedEnd])
+    : textPlaceholders(text).map((p) => [p.start, p.end]);
+  const staticTokensAfter = (end: number): number => {
+    const tail = text.length - end;
+    if (tail <= 0) return 0;
+    const varyingChars = varying.reduce((n, [a, b]) => n + Math.max(0, b - Math.max(a, end)), 0);
+    return Math.round((h.atRiskFromRendered(end) * Math.max(0, tail - varyingChars)) / tail);
+  };
   const out: LintFinding[] = [];
   const covered: [number, number][] = [];
   for (const c of candidates) {
     if (c.start >= limit) continue;
     if (inZones(zones[c.quiet], c.start, c.end) || covered.some(([a, b]) => c.start < b && c.end > a)) continue;
-    // Little follows: a volatile value at the very end costs only itself.
-    if (h.atRiskFromRendered(c.end) < TAIL_TOLERANCE_TOKENS) continue;
+    // Little follows: a volatile value at the very end costs only itself; so does one followed only by other
+    // per-request output (a loop over the request's sources) and a label or two.
+    if (h.atRiskFromRendered(c.end) < TAIL_TOLERANCE_TOKENS || staticTokensAfter(c.end) < STATIC_AFTER_MIN_TOKENS) continue;
     covered.push([c.start, c.end]);
     const [ss, se] = c.source ?? [h.toSource(c.start), h.toSource(c.end)];
     const atRisk = h.atRiskFromRendered(c.start);
