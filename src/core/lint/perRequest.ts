@@ -38,7 +38,7 @@ const PER_REQUEST_PAIRS = [
   ['git', 'commits'], ['git', 'log'], ['git', 'diff'], ['git', 'branch'],
 ];
 /** What a user typed: `user_prompt`, `user_message`, `user_query` are per request although `prompt` alone is configuration. */
-const USER_OWNERS = new Set(['user', 'human', 'customer']);
+const USER_OWNERS = new Set(['user', 'human', 'customer', 'current', 'latest', 'last', 'new']);
 const USER_CONTENT_HEADS = new Set(['prompt', 'message', 'messages', 'msg', 'query', 'request', 'input', 'question', 'text', 'content', 'utterance', 'ask', 'reply']);
 /** VS Code prompt-file variables: per request (the selection, the current file) or per workspace (fixed). */
 const PROMPT_FILE_PER_REQUEST = /^(?:input:.*|selection|selectedText|file|fileBasename|fileDirname|fileBasenameNoExtension)$/;
@@ -119,6 +119,9 @@ export function namedPerRequest(expr: string): NameVerdict | undefined {
 export function namedPerDeployment(expr: string): boolean {
   const words = wordsOf(headExpression(expr));
   if (words.length === 0) return false;
+  // A bare `prompt` (or `current_prompt`) is what this request asks; `system_prompt` is configuration.
+  if (words.length === 1 && words[0] === 'prompt') return false;
+  if (namedPerRequest(expr)) return false;
   if (PROMPT_FILE_PER_WORKSPACE.test(expr.trim())) return true;
   return DEPLOYMENT_HEADS.has(words[words.length - 1]) || (words.length > 1 && DEPLOYMENT_HEADS.has(words[0]) && words[words.length - 1] === 'name');
 }
