@@ -25,6 +25,8 @@ describe('Claude Code commands: $ARGUMENTS and !`cmd` are filled in on every inv
     assert.deepEqual(lines(volatile(corpus('EternisAI__ironclaw/.claude/commands/fix-issue.md'), '.claude/commands/fix-issue.md')), [12]);
     const src = `---\nallowed-tools: Bash(git status:*)\n---\nContext: !\`git status\`\nTask: $ARGUMENTS\n${STATIC}`;
     assert.deepEqual(lines(volatile(src, 'docs/review.md')), [4, 5]);
+    // OpenCode commands (ebozkurt93/dotfiles keeps them in .config/opencode/commands/) use the same syntax.
+    assert.deepEqual(lines(volatile(`History so far:\n!\`git log --oneline -5\`\n${STATIC}`, 'other/.config/opencode/commands/repo-status.md')), [2]);
     // Without front matter or a commands folder, `!` and `$ARGUMENTS` are just text.
     assert.deepEqual(volatile(`Context: !\`git status\`\nTask: $ARGUMENTS\n${STATIC}`, 'docs/review.md'), []);
   });

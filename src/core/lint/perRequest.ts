@@ -332,10 +332,12 @@ export function labelledValues(text: string): LabelledValue[] {
 
 // ---------- Claude Code commands: `$ARGUMENTS` and `!`cmd`` are filled in on every invocation ----------
 
-/** Slash commands, skills and agents of Claude Code (by folder, or by the front matter keys only they use). */
+/** Slash commands, skills and agents of Claude Code and OpenCode (by folder, or by the front matter keys only they use). */
 export function isClaudeCodeCommand(fileName: string, source: string): boolean {
   const f = fileName.replace(/\\/g, '/');
   if (/(?:^|\/)\.claude\/(?:commands|skills|agents)\//.test(f) || /(?:^|\/)plugins\/[^/]+\/(?:commands|skills|agents)\//.test(f)) return true;
+  // OpenCode's commands use the same `$ARGUMENTS` and `!`cmd`` syntax.
+  if (/(?:^|\/)\.?opencode\/commands?\//.test(f)) return true;
   return /^---\r?\n(?:[^\n]*\r?\n)*?(?:allowed-tools|argument-hint)\s*:/.test(source);
 }
 
