@@ -187,7 +187,8 @@ export function plantedCases(corpus, perPlant = 8, seed = 1212) {
         out.push(bodyCase(plant, hosts, r, k, decoy));
         continue;
       }
-      const pool = hosts.filter(HOSTS[plant.hosts]);
+      // Hosts long enough that a value at the top has static text after it (a value at the very end costs only itself).
+      const pool = hosts.filter(HOSTS[plant.hosts]).filter((c) => c.text.length >= 700);
       if (!pool.length) continue;
       const c = pick(r, pool);
       const { at, where } = placeFor(r, c.text, decoy ? 'decoy' : 'value');

@@ -78,6 +78,12 @@ describe('text placeholders: documentation and literal braces', () => {
     assert.deepEqual(volatile(`Examples:\nUser query: How do I reset my password?\nAnswer: use the link.\n${STATIC}`, 'AGENTS.md'), []);
     assert.deepEqual(lines(volatile(corpus('stitionai__devika/src/agents/action/prompt.jinja2'), 'prompt.jinja2')), [9]);
   });
+  it("an f-string field that calls now() is found (gpt-researcher); a plain field keeps needing a per-request name", () => {
+    const f = volatile(corpus('assafelovic__gpt-researcher/gpt_researcher/prompts.py/generate_search_queries_prompt.txt'), 'queries.txt');
+    assert.deepEqual(lines(f), [3]);
+    assert.match(f[0].evidence?.summary ?? '', /"now"/);
+    assert.deepEqual(volatile(`Use {json.dumps(tools_info, indent=2)} as the list.\n${STATIC}`, 'p.txt'), []);
+  });
   it('an epoch time is a moment of capture even under a bare "Timestamp (ms):" label', () => {
     assert.deepEqual(lines(volatile(`# Agent\nTimestamp (ms): 1718000123456\n${STATIC}`, 'system.md')), [2]);
     assert.deepEqual(volatile(`# Release notes\nDate: 2024-05-13\n${STATIC}`, 'system.md'), []);

@@ -368,7 +368,8 @@ export interface TextPlaceholder {
 }
 
 // `{{ current_date }}`, `{{$input}}` (Semantic Kernel), `${userName}`, `{current_date}` (str.format), `<%= now %>`.
-const TEXT_PLACEHOLDER = /\{\{\s*\$?([^{}\n]{1,80}?)\s*\}\}|\$\{([^{}\n]{1,80})\}|(?<![{$\w])\{([A-Za-z_][\w.]{0,60})\}(?!\})|<%=?\s*([^%\n]{1,60}?)\s*%>/g;
+// An f-string field may call something: `{datetime.now(timezone.utc).strftime('%B %d, %Y')}`, `{date.today()}`.
+const TEXT_PLACEHOLDER = /\{\{\s*\$?([^{}\n]{1,80}?)\s*\}\}|\$\{([^{}\n]{1,80})\}|(?<![{$\w])\{([A-Za-z_][\w.]{0,60}(?:\([^{}()\n]{0,40}\)[\w.]*)*(?:\([^{}\n]{0,40}\))?)\}(?!\})|<%=?\s*([^%\n]{1,60}?)\s*%>/g;
 
 export function textPlaceholders(text: string): TextPlaceholder[] {
   const out: TextPlaceholder[] = [];
