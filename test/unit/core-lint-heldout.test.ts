@@ -81,7 +81,7 @@ describe('text placeholders: documentation and literal braces', () => {
   it("an f-string field that calls now() is found (gpt-researcher); a plain field keeps needing a per-request name", () => {
     const f = volatile(corpus('assafelovic__gpt-researcher/gpt_researcher/prompts.py/generate_search_queries_prompt.txt'), 'queries.txt');
     assert.deepEqual(lines(f), [3]);
-    assert.match(f[0].evidence?.summary ?? '', /"now"/);
+    assert.match(f[0].evidence?.summary ?? '', /"(datetime|now)"/);
     assert.deepEqual(volatile(`Use {json.dumps(tools_info, indent=2)} as the list.\n${STATIC}`, 'p.txt'), []);
   });
   it('an epoch time is a moment of capture even under a bare "Timestamp (ms):" label', () => {
