@@ -30,6 +30,11 @@ describe('Claude Code commands: $ARGUMENTS and !`cmd` are filled in on every inv
     // Without front matter or a commands folder, `!` and `$ARGUMENTS` are just text.
     assert.deepEqual(volatile(`Context: !\`git status\`\nTask: $ARGUMENTS\n${STATIC}`, 'docs/review.md'), []);
   });
+  it('only the front matter makes a command: an issue file with an `argument-hint:` YAML example is prose (little-loops)', () => {
+    const issue = corpus('BrennonTWilliams__little-loops/.issues/enhancements/P5-ENH-401-add-argument-hint-to-commands-with-arguments.md');
+    assert.deepEqual(volatile(issue, '.issues/enhancements/P5-ENH-401.md'), []);
+    assert.deepEqual(lines(volatile(`---\ndescription: Fix\nargument-hint: <issue>\n---\nFix issue $ARGUMENTS.\n${STATIC}`, 'docs/fix.md')), [5]);
+  });
   it('a shell `$1` inside a fenced code block of a command is not an argument', () => {
     const src = `---\nargument-hint: [file]\n---\n\`\`\`bash\nwc -l $1\n\`\`\`\n${STATIC}`;
     assert.deepEqual(volatile(src, '.claude/commands/count.md'), []);

@@ -338,7 +338,13 @@ export function isClaudeCodeCommand(fileName: string, source: string): boolean {
   if (/(?:^|\/)\.claude\/(?:commands|skills|agents)\//.test(f) || /(?:^|\/)plugins\/[^/]+\/(?:commands|skills|agents)\//.test(f)) return true;
   // OpenCode's commands use the same `$ARGUMENTS` and `!`cmd`` syntax.
   if (/(?:^|\/)\.?opencode\/commands?\//.test(f)) return true;
-  return /^---\r?\n(?:[^\n]*\r?\n)*?(?:allowed-tools|argument-hint)\s*:/.test(source);
+  // Only the front matter counts: a YAML example of `argument-hint:` further down (an issue about commands) does not.
+  return frontMatterHasCommandKey(source);
+}
+
+function frontMatterHasCommandKey(source: string): boolean {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(source);
+  return !!m && /^(?:allowed-tools|argument-hint)\s*:/m.test(m[1]);
 }
 
 export interface CommandValue {
