@@ -120,7 +120,8 @@ const HOSTS = {
   text: (c) => /\.(md|txt|mdc)$/.test(c.file) && !/\.prompt\.md$/.test(c.file) && !/commands\//.test(c.file),
   txt: (c) => /\.txt$/.test(c.file),
   'prompt-file': (c) => /\.md$/.test(c.file) && !/commands\//.test(c.file),
-  'claude-command': (c) => /\.claude\/commands\/|\/commands\/[^/]+\.md$/.test(c.file),
+  // A command file itself, not the CLAUDE.md / README.md that documents a commands folder.
+  'claude-command': (c) => /\.claude\/commands\/|\/commands\/[^/]+\.md$/.test(c.file) && !/(?:^|\/)(?:CLAUDE|AGENTS|README)\.md$/i.test(c.file),
   jinja: (c) => /\.(j2|jinja2?)$/.test(c.file),
   hbs: (c) => /\.(hbs|handlebars)$/.test(c.file),
   mustache: (c) => /\.(hbs|mustache)$/.test(c.file),

@@ -89,6 +89,12 @@ describe('text placeholders: documentation and literal braces', () => {
     assert.match(f[0].evidence?.summary ?? '', /"(datetime|now)"/);
     assert.deepEqual(volatile(`Use {json.dumps(tools_info, indent=2)} as the list.\n${STATIC}`, 'p.txt'), []);
   });
+  it('in a text whose slots are ${…}, a bare {messageId} in a link format is literal (community-agent)', () => {
+    const f = volatile(corpus('open-format__community-agent/src/agent/prompts/summaries.ts/summaryAgentPrompt.txt'), 'summaries.txt');
+    assert.deepEqual(lines(f), [6, 7, 8]);
+    // Without any ${…} slot, {message_id} stays a str.format field.
+    assert.deepEqual(lines(volatile(`Reply to message {message_id} only.\n${STATIC}`, 'p.txt')), [1]);
+  });
   it('an epoch time is a moment of capture even under a bare "Timestamp (ms):" label', () => {
     assert.deepEqual(lines(volatile(`# Agent\nTimestamp (ms): 1718000123456\n${STATIC}`, 'system.md')), [2]);
     assert.deepEqual(volatile(`# Release notes\nDate: 2024-05-13\n${STATIC}`, 'system.md'), []);

@@ -378,7 +378,7 @@ export interface TextPlaceholder {
 const TEXT_PLACEHOLDER = /\{\{\s*\$?([^{}\n]{1,80}?)\s*\}\}|\$\{([^{}\n]{1,80})\}|(?<![{$\w])\{([A-Za-z_][\w.]{0,60}(?:\([^{}()\n]{0,40}\)[\w.]*)*(?:\([^{}\n]{0,40}\))?)\}(?!\})|<%=?\s*([^%\n]{1,60}?)\s*%>/g;
 
 export function textPlaceholders(text: string): TextPlaceholder[] {
-  const out: TextPlaceholder[] = [];
+  const out: (TextPlaceholder & { bare: boolean; dollar: boolean })[] = [];
   TEXT_PLACEHOLDER.lastIndex = 0;
   for (let m = TEXT_PLACEHOLDER.exec(text); m; m = TEXT_PLACEHOLDER.exec(text)) {
     const expr = (m[1] ?? m[2] ?? m[3] ?? m[4]).trim();
@@ -387,9 +387,12 @@ export function textPlaceholders(text: string): TextPlaceholder[] {
     // Braces around a literal object (`{{"queries": [...]}}`, `{{scratchpad: "…", tool: ""}}`, str.format's escaped
     // braces) hold data, not a name; `${input:topic}` is VS Code's syntax and stays.
     if (!/^input:/.test(expr) && (/^["']/.test(expr) || /[\w"']\s*:\s*["'[{\d]/.test(expr))) continue;
-    out.push({ start: m.index, end: m.index + m[0].length, expr });
+    out.push({ start: m.index, end: m.index + m[0].length, expr, bare: m[3] !== undefined, dollar: m[2] !== undefined });
   }
-  return out;
+  // A text whose slots are `${…}` (a JS template literal, a VS Code prompt file) fills in nothing else: its bare
+  // `{messageId}` is literal text, e.g. a link format the model is shown ("The dollar prefix is required").
+  const slots = out.some((p) => p.dollar) ? out.filter((p) => !p.bare) : out;
+  return slots.map(({ start, end, expr }) => ({ start, end, expr }));
 }
 
 // ---------- history: literals that changed across earlier versions ----------
