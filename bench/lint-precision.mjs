@@ -84,7 +84,7 @@ export async function lintCorpus(core, corpus) {
   const out = [];
   for (const c of corpus) {
     const report = core.lintPromptReport
-      ? core.lintPromptReport(c.text, { ...RUN_OPTIONS, fileName: c.file }, { history: c.history, wholePrompt: c.wholePrompt })
+      ? core.lintPromptReport(c.text, { ...RUN_OPTIONS, fileName: c.file }, { history: c.history, previousSource: c.history.at(-1)?.source, wholePrompt: c.wholePrompt })
       : { findings: core.lintPrompt(c.text, { ...RUN_OPTIONS, fileName: c.file }) };
     for (const f of report.findings) out.push({ file: c.file, finding: f, key: findingKey(c.file, f, c.text), source: c.text });
   }
@@ -187,7 +187,7 @@ async function main() {
   }
   console.log(`corpus: ${summary.files} files from ${summary.repositories} repositories; held out: ${summary.heldoutFiles} files from ${summary.heldoutRepositories} repositories`);
   console.log(`labels: ${summary.labels} findings labelled by hand (${summary.labelsHeldout} on held-out files; ${summary.labelsBefore} of the rules before the rebuild)`);
-  console.log(`run: provider ${RUN_OPTIONS.provider}, model ${RUN_OPTIONS.model}; git history for ${corpus.filter((c) => c.history.length).length} file(s)\n`);
+  console.log(`run: provider ${RUN_OPTIONS.provider}, model ${RUN_OPTIONS.model}; earlier versions (history and drift rules) for ${corpus.filter((c) => c.history.length).length} file(s)\n`);
   const fmt = (s) => `${s.findings}/${s.labelled}/${pct(s.true, s.labelled)}`;
   const first = (f) => (f.labelled ? `${f.true}/${f.labelled} ${pct(f.true, f.labelled)}` : '–');
   const table = [['rule', 'findings', 'labelled', 'true', 'false', 'precision', 'tuned f/l/p', 'held-out f/l/p', ...batches.flatMap((b) => [`${b}: first`, `${b}: now f/l/p`]), 'fixed FP', 'lost TP', 'pre-rebuild']];
