@@ -31,8 +31,10 @@ const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : u
 
 /** The rule engine, bundled in memory from TypeScript (this tree's, or --src's). */
 async function loadCore(srcRoot) {
-  const out = await esbuild.build({
-    stdin: { contents: "export { lintPromptReport, lintPrompt } from './src/core/audit';", resolveDir: srcRoot, loader: 'ts' },
+  // The rule list too, so rules without a finding on the corpus still get a row (older trees may not export it).
+  const entry = "export { lintPromptReport, lintPrompt } from './src/core/audit';";
+  const build = (contents) => esbuild.build({
+    stdin: { contents, resolveDir: srcRoot, loader: 'ts' },
     bundle: true,
     write: false,
     platform: 'node',
@@ -40,6 +42,7 @@ async function loadCore(srcRoot) {
     logLevel: 'error',
     nodePaths: [path.join(root, 'node_modules')],
   });
+  const out = await build(`${entry}\nexport { LINT_RULES } from './src/core/lint';`).catch(() => build(entry));
   const mod = { exports: {} };
   new Function('module', 'exports', 'require', '__filename', '__dirname', out.outputFiles[0].text)(mod, mod.exports, createRequire(path.join(root, 'package.json')), path.join(root, 'x.js'), root);
   return mod.exports;
@@ -106,7 +109,7 @@ async function main() {
   };
   const batches = [...new Set(corpus.map((c) => c.batch).filter(Boolean))].sort();
   for (const b of batches) scopes[b] = (f) => byFile.get(f)?.batch === b;
-  const rules = [...new Set([...found.map((x) => x.finding.ruleId), ...labelList.map((l) => l.rule)])].sort();
+  const rules = [...new Set([...(core.LINT_RULES ?? []).map((r) => r.id), ...found.map((x) => x.finding.ruleId), ...labelList.map((l) => l.rule)])].sort();
   const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : '–');
   const stat = (rule, scope) => {
     const now = found.filter((x) => x.finding.ruleId === rule && scope(x.file));
