@@ -63,9 +63,10 @@ export interface LintReport {
 export function lintReport(ctx: LintContext, rules: readonly LintRule[] = RULES): LintReport {
   const h = new LintHelper(ctx);
   const findings = rules.flatMap((r) => r.check(h));
-  // A volatile placeholder is also "a placeholder before static text": keep the more specific finding.
-  const volatileAt = new Set(findings.filter((f) => f.ruleId === 'volatile-prefix').map((f) => f.range.start.offset));
-  const kept = findings.filter((f) => !(f.ruleId === 'placeholder-before-static' && volatileAt.has(f.range.start.offset)));
+  // A volatile placeholder is also "a placeholder before static text": keep the more specific finding (also when the
+  // volatile finding is its label: "The user asked: {{ prompt }}").
+  const volatile = findings.filter((f) => f.ruleId === 'volatile-prefix').map((f) => [f.range.start.offset, f.range.end.offset]);
+  const kept = findings.filter((f) => !(f.ruleId === 'placeholder-before-static' && volatile.some(([a, b]) => f.range.start.offset < b && f.range.end.offset > a)));
   kept.sort((a, b) => a.range.start.offset - b.range.start.offset || a.ruleId.localeCompare(b.ruleId));
   return { findings: kept, prefix: cacheablePrefix(h) };
 }

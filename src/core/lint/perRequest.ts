@@ -33,7 +33,13 @@ const PER_REQUEST_PAIRS = [
   ['request', 'id'], ['trace', 'id'], ['conversation', 'id'], ['correlation', 'id'], ['thread', 'id'], ['message', 'id'], ['run', 'id'],
   ['working', 'directory'], ['current', 'directory'], ['git', 'status'], ['current', 'branch'], ['recent', 'commits'],
   ['selected', 'text'], ['current', 'file'], ['open', 'files'], ['user', 'info'],
+  // Ids of one run of something (a spawned subagent, a task, a tool call) and more of what a harness captures.
+  ['subagent', 'id'], ['task', 'id'], ['job', 'id'], ['call', 'id'], ['invocation', 'id'], ['execution', 'id'], ['span', 'id'],
+  ['git', 'commits'], ['git', 'log'], ['git', 'diff'], ['git', 'branch'],
 ];
+/** What a user typed: `user_prompt`, `user_message`, `user_query` are per request although `prompt` alone is configuration. */
+const USER_OWNERS = new Set(['user', 'human', 'customer', 'current', 'latest', 'last', 'new']);
+const USER_CONTENT_HEADS = new Set(['prompt', 'message', 'messages', 'msg', 'query', 'request', 'input', 'question', 'text', 'content', 'utterance', 'ask', 'reply']);
 /** VS Code prompt-file variables: per request (the selection, the current file) or per workspace (fixed). */
 const PROMPT_FILE_PER_REQUEST = /^(?:input:.*|selection|selectedText|file|fileBasename|fileDirname|fileBasenameNoExtension)$/;
 const PROMPT_FILE_PER_WORKSPACE = /^(?:workspaceFolder|workspaceFolderBasename)$/;
@@ -45,9 +51,12 @@ const CONFIG_HEADS = new Set([
   'locale', 'timezone', 'zone', 'language', 'lang', 'tone', 'persona', 'role', 'roles', 'tools', 'tool', 'limit', 'limits',
   'max', 'min', 'count', 'enabled', 'mode', 'config', 'settings', 'option', 'options', 'label', 'labels', 'field', 'fields',
   'placeholder', 'hint', 'name_field', 'pattern', 'regex', 'unit', 'units', 'precision',
+  'strategy', 'strategies', 'criteria', 'guide', 'guidance', 'checklist', 'rubric',
 ]);
 /** Modifiers that make a date fixed per deployment: `knowledge_cutoff_date`, `release_date`. */
-const FIXED_MODIFIERS = new Set(['ex', 'example', 'examples', 'sample', 'samples', 'shot', 'shots', 'demo', 'cutoff', 'knowledge', 'release', 'released', 'build', 'launch', 'founded', 'founding', 'effective', 'published', 'copyright', 'birth', 'created', 'updated']);
+const FIXED_MODIFIERS = new Set(['ex', 'example', 'examples', 'sample', 'samples', 'shot', 'shots', 'demo', 'cutoff', 'knowledge', 'release', 'released', 'build', 'launch', 'founded', 'founding', 'effective', 'published', 'copyright', 'birth', 'created', 'updated',
+  // A date that changes once a year (`last_new_year_date`, `current_year_start_date`) is the same for a whole year.
+  'year', 'yearly', 'annual', 'annually']);
 /** Names of things fixed per deployment (they do not end the cacheable prefix). */
 const DEPLOYMENT_HEADS = new Set([
   ...CONFIG_HEADS, 'agent', 'assistant', 'bot', 'company', 'organization', 'org', 'product', 'brand', 'app', 'application',
@@ -70,14 +79,22 @@ export function headExpression(expr: string): string {
   return noFilter;
 }
 
+/** An expression without its string literals: the words of `raise_exception("…user message…")` are not names. */
+export function withoutStrings(expr: string): string {
+  return expr.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, ' ');
+}
+
 /** Whether a name says its value varies per request (`current_date`, `user.email`, `request_id`, `${selection}`). */
 export function namedPerRequest(expr: string): NameVerdict | undefined {
   const raw = expr.trim();
   if (PROMPT_FILE_PER_WORKSPACE.test(raw)) return undefined;
   if (PROMPT_FILE_PER_REQUEST.test(raw)) return { word: raw.startsWith('input:') ? 'input' : raw };
-  const words = wordsOf(headExpression(raw));
+  const headExpr = headExpression(raw);
+  // Liquid's `'now' | date` names its value with a literal; any other literal is text, not a name.
+  const words = wordsOf(/^['"][\w -]+['"]$/.test(headExpr.trim()) ? headExpr : withoutStrings(headExpr));
   if (words.length === 0) return undefined;
   const head = words[words.length - 1];
+  if (USER_CONTENT_HEADS.has(head) && words.slice(0, -1).some((w) => USER_OWNERS.has(w))) return { word: `${words.find((w) => USER_OWNERS.has(w))} ${head}` };
   if (CONFIG_HEADS.has(head)) return undefined;
   if (words.some((w) => FIXED_MODIFIERS.has(w))) return undefined;
   for (let i = 0; i + 1 < words.length; i++) {
@@ -90,9 +107,10 @@ export function namedPerRequest(expr: string): NameVerdict | undefined {
   const bareId = hit && ID_WORDS.has(hit) && !words.some((w) => ID_QUALIFIERS.has(w));
   if (hit && !bareId) return { word: hit };
   // Calls and filters in the whole expression: `datetime.now().strftime(…)`, `'now' | date`, `uuid4()`.
-  const call = /\b(now|today|utcnow|uuid[14]?|random)\s*\(/i.exec(raw) ?? /^['"]now['"]/.exec(raw.trim());
+  const code = withoutStrings(raw);
+  const call = /\b(now|today|utcnow|strftime_now|uuid[14]?|random)\s*\(/i.exec(code) ?? /^['"]now['"]/.exec(raw.trim());
   if (call) return { word: call[1] ?? 'now' };
-  const all = wordsOf(raw);
+  const all = wordsOf(code);
   const nowWord = all.find((w) => w === 'now' || w === 'today' || w === 'utcnow');
   return nowWord ? { word: nowWord } : undefined;
 }
@@ -101,8 +119,16 @@ export function namedPerRequest(expr: string): NameVerdict | undefined {
 export function namedPerDeployment(expr: string): boolean {
   const words = wordsOf(headExpression(expr));
   if (words.length === 0) return false;
+  // A bare `prompt` (or `current_prompt`) is what this request asks; `system_prompt` is configuration.
+  if (words.length === 1 && words[0] === 'prompt') return false;
+  if (namedPerRequest(expr)) return false;
   if (PROMPT_FILE_PER_WORKSPACE.test(expr.trim())) return true;
   return DEPLOYMENT_HEADS.has(words[words.length - 1]) || (words.length > 1 && DEPLOYMENT_HEADS.has(words[0]) && words[words.length - 1] === 'name');
+}
+
+/** A template variable that may change between requests: named so, or at least not named fixed per deployment. */
+export function mayVaryPerRequest(expr: string): boolean {
+  return !!namedPerRequest(expr) || !namedPerDeployment(expr);
 }
 
 /**
@@ -161,6 +187,14 @@ function exampleZones(text: string): [number, number][] {
   return zones;
 }
 
+/** Inline code spans (`` `${selection}` ``): in a document, a placeholder quoted in backticks shows the syntax. */
+export function inlineCodeSpans(text: string): [number, number][] {
+  const zones: [number, number][] = [];
+  const re = /(`+)(?!`)[^`\n]+?\1(?!`)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) zones.push([m.index, m.index + m[0].length]);
+  return zones;
+}
+
 export function inZones(zones: readonly [number, number][], start: number, end: number): boolean {
   return zones.some(([a, b]) => start < b && end > a);
 }
@@ -212,7 +246,8 @@ const ROLE_LABEL = /^(?:user|human|assistant|ai|bot|system|model|customer|agent|
 
 // `Label: value` / `Label = value` at the start of a line (after a bullet, bold or a `# ` heading), or
 // `<label>value</label>`, or "The current date is …" / "Today is …" / "It is now …" phrases.
-const LABEL_LINE = /^[ \t]*(?:[-*•>]\s+|#{1,6}\s+)?(?:\*\*|__)?([A-Za-z][A-Za-z'’ _.-]{0,40}?)(?:\*\*|__)?[ \t]*(?::|=|：)(?:\*\*|__)?[ \t]*(\S[^\n]*)?$/gm;
+// A label may end with a short qualifier in parentheses: "Request time (epoch): …", "Timestamp (ms): …".
+const LABEL_LINE = /^[ \t]*(?:[-*•>]\s+|#{1,6}\s+)?(?:\*\*|__)?([A-Za-z][A-Za-z'’ _.-]{0,40}?(?:[ \t]*\([A-Za-z ,/]{1,20}\))?)(?:\*\*|__)?[ \t]*(?::|=|：)(?:\*\*|__)?[ \t]*(\S[^\n]*)?$/gm;
 const LABEL_TAG = /<([a-z][\w-]{1,40})>([^<\n]{1,400})<\/\1>/gi;
 const LABEL_PHRASE =
   /\b(?:(?:the\s+)?(?:current|today's|today’s)\s+(?:date(?:\s+and\s+time)?|time(?:\s+and\s+date)?|datetime)\s+is|today\s+is|it\s+is\s+(?:now|currently)|the\s+time\s+is|the\s+user(?:'s|’s)\s+[a-z ]{2,30}?\s+is)\s+(\S[^\n]{0,80})/gi;
@@ -250,11 +285,13 @@ const NOW_QUALIFIERS = new Set(['today', 'current', 'now', 'local', 'request', '
  * fixed id, "Question: …" a few-shot example, "Email: support@…" a contact. Those need a word that says "now" or
  * "this request/user".
  */
-function labelSays(word: string, words: string[]): boolean {
-  if (TIME_WORDS.has(word)) return words.some((w) => NOW_QUALIFIERS.has(w));
+function labelSays(word: string, words: string[], value = ''): boolean {
+  // An epoch time (10 or 13 digits) is a moment of capture whatever the label says; a bare date may be a document's.
+  if (TIME_WORDS.has(word)) return words.some((w) => NOW_QUALIFIERS.has(w)) || /^1[5-9]\d{8}(?:\d{3})?\b/.test(value.trim());
   if (word === 'uuid' || word === 'guid' || word === 'random') return words.some((w) => ID_QUALIFIERS.has(w));
   if (word === 'email') return words.some((w) => w === 'user' || w === 'author' || w === 'account' || w === 'git');
   if (word === 'input' || word === 'query' || word === 'question' || word === 'selection' || word === 'clipboard') return false;
+
   return true;
 }
 
@@ -264,7 +301,10 @@ export function labelledValues(text: string): LabelledValue[] {
   const consider = (start: number, end: number, label: string, value: string) => {
     if (ROLE_LABEL.test(label.trim())) return;
     const verdict = namedPerRequest(label.replace(/['’]s\b/g, ''));
-    if (!verdict || !labelSays(verdict.word, wordsOf(label.replace(/['’]s\b/g, '')))) return;
+    if (!verdict || !labelSays(verdict.word, wordsOf(label.replace(/['’]s\b/g, '')), value)) return;
+    // "User query: How do I …?" is a few-shot example far more often than this request's text; with a template slot
+    // as its value ("User's last message: {{ conversation[-1] }}") it is the request's text.
+    if (USER_CONTENT_HEADS.has(verdict.word.split(' ').pop() ?? '') && !/^[{$<%[]/.test(value.trim())) return;
     if (!valueFits(verdict.word, value)) return;
     out.push({ start, end, label: label.trim(), value: value.trim(), word: verdict.word });
   };
@@ -290,6 +330,41 @@ export function labelledValues(text: string): LabelledValue[] {
   return out;
 }
 
+// ---------- Claude Code commands: `$ARGUMENTS` and `!`cmd`` are filled in on every invocation ----------
+
+/** Slash commands, skills and agents of Claude Code and OpenCode (by folder, or by the front matter keys only they use). */
+export function isClaudeCodeCommand(fileName: string, source: string): boolean {
+  const f = fileName.replace(/\\/g, '/');
+  if (/(?:^|\/)\.claude\/(?:commands|skills|agents)\//.test(f) || /(?:^|\/)plugins\/[^/]+\/(?:commands|skills|agents)\//.test(f)) return true;
+  // OpenCode's commands use the same `$ARGUMENTS` and `!`cmd`` syntax.
+  if (/(?:^|\/)\.?opencode\/commands?\//.test(f)) return true;
+  // Only the front matter counts: a YAML example of `argument-hint:` further down (an issue about commands) does not.
+  return frontMatterHasCommandKey(source);
+}
+
+function frontMatterHasCommandKey(source: string): boolean {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(source);
+  return !!m && /^(?:allowed-tools|argument-hint)\s*:/m.test(m[1]);
+}
+
+export interface CommandValue {
+  start: number;
+  end: number;
+  kind: 'arguments' | 'command';
+  /** The shell command (`git status`) or the argument (`$ARGUMENTS`, `$1`). */
+  value: string;
+}
+
+/** `$ARGUMENTS`, `$1`…`$9` (what the user typed after the command) and `!`git status`` (run, its output pasted in). */
+export function commandValues(text: string): CommandValue[] {
+  const out: CommandValue[] = [];
+  const re = /!`([^`\n]+)`|\$ARGUMENTS\b|\$[1-9](?![\w.])/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push({ start: m.index, end: m.index + m[0].length, kind: m[1] ? 'command' : 'arguments', value: m[1] ?? m[0] });
+  }
+  return out;
+}
+
 // ---------- placeholders written as text (a static file some app fills in) ----------
 
 export interface TextPlaceholder {
@@ -299,18 +374,25 @@ export interface TextPlaceholder {
 }
 
 // `{{ current_date }}`, `{{$input}}` (Semantic Kernel), `${userName}`, `{current_date}` (str.format), `<%= now %>`.
-const TEXT_PLACEHOLDER = /\{\{\s*\$?([^{}\n]{1,80}?)\s*\}\}|\$\{([^{}\n]{1,80})\}|(?<![{$\w])\{([A-Za-z_][\w.]{0,60})\}(?!\})|<%=?\s*([^%\n]{1,60}?)\s*%>/g;
+// An f-string field may call something: `{datetime.now(timezone.utc).strftime('%B %d, %Y')}`, `{date.today()}`.
+const TEXT_PLACEHOLDER = /\{\{\s*\$?([^{}\n]{1,80}?)\s*\}\}|\$\{([^{}\n]{1,80})\}|(?<![{$\w])\{([A-Za-z_][\w.]{0,60}(?:\([^{}()\n]{0,40}\)[\w.]*)*(?:\([^{}\n]{0,40}\))?)\}(?!\})|<%=?\s*([^%\n]{1,60}?)\s*%>/g;
 
 export function textPlaceholders(text: string): TextPlaceholder[] {
-  const out: TextPlaceholder[] = [];
+  const out: (TextPlaceholder & { bare: boolean; dollar: boolean })[] = [];
   TEXT_PLACEHOLDER.lastIndex = 0;
   for (let m = TEXT_PLACEHOLDER.exec(text); m; m = TEXT_PLACEHOLDER.exec(text)) {
     const expr = (m[1] ?? m[2] ?? m[3] ?? m[4]).trim();
     // Mustache/Handlebars sections and comments (`{{#x}}`, `{{/x}}`, `{{^x}}`, `{{!x}}`, `{{>x}}`) output nothing.
     if (/^[#/^!>]/.test(expr)) continue;
-    out.push({ start: m.index, end: m.index + m[0].length, expr });
+    // Braces around a literal object (`{{"queries": [...]}}`, `{{scratchpad: "…", tool: ""}}`, str.format's escaped
+    // braces) hold data, not a name; `${input:topic}` is VS Code's syntax and stays.
+    if (!/^input:/.test(expr) && (/^["']/.test(expr) || /[\w"']\s*:\s*["'[{\d]/.test(expr))) continue;
+    out.push({ start: m.index, end: m.index + m[0].length, expr, bare: m[3] !== undefined, dollar: m[2] !== undefined });
   }
-  return out;
+  // A text whose slots are `${…}` (a JS template literal, a VS Code prompt file) fills in nothing else: its bare
+  // `{messageId}` is literal text, e.g. a link format the model is shown ("The dollar prefix is required").
+  const slots = out.some((p) => p.dollar) ? out.filter((p) => !p.bare) : out;
+  return slots.map(({ start, end, expr }) => ({ start, end, expr }));
 }
 
 // ---------- history: literals that changed across earlier versions ----------

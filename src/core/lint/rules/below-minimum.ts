@@ -1,6 +1,7 @@
 // below-minimum: a whole request whose cacheable prefix is shorter than the provider caches at all.
 import { splitFrontMatter } from '../../formats/frontMatter';
 import { count, providerMinimum, type LintHelper, type LintRule } from '../helper';
+import { mayVaryPerRequest } from '../perRequest';
 
 /** The common minimum (OpenAI, most Anthropic models) when no provider is chosen. */
 const COMMON_MINIMUM = 1024;
@@ -67,8 +68,11 @@ export function cacheablePrefix(h: LintHelper): CacheablePrefix {
   const { prompt } = h.ctx;
   let tokens = h.N;
   let until = 'in the whole prompt';
-  if (prompt.firstVariableOffset !== null) {
-    tokens = h.tokensBefore(prompt.firstVariableOffset);
+  // The prefix ends at the first output that varies per request; a variable fixed per deployment (`override_prompt`,
+  // `agent_name`) renders the same for every request, so it does not end it.
+  const first = prompt.placeholders ? prompt.placeholders.find((p) => p.kind === 'output' && p.variable && mayVaryPerRequest(p.expr))?.renderedStart ?? null : prompt.firstVariableOffset;
+  if (first !== null) {
+    tokens = h.tokensBefore(first);
     until = 'before the first per-request placeholder';
   } else if (prompt.breakpoints.length) {
     tokens = h.tokensBefore(prompt.breakpoints[prompt.breakpoints.length - 1]);

@@ -1,6 +1,6 @@
 // placeholder-before-static: the first placeholder that varies per request comes before a large static block.
 import { count, moveLineFix, type LintRule } from '../helper';
-import { namedPerDeployment, namedPerRequest } from '../perRequest';
+import { mayVaryPerRequest, namedPerRequest } from '../perRequest';
 
 /** Fewer static tokens than this after the placeholder: not worth moving it. */
 const STATIC_AFTER_MIN_TOKENS = 256;
@@ -19,7 +19,7 @@ export const rule: LintRule = {
   evidence: "The placeholder's name, and whether the name itself says it varies per request.",
   check(h) {
     const { prompt } = h.ctx;
-    const first = (prompt.placeholders ?? []).find((p) => p.variable && p.kind === 'output' && (namedPerRequest(p.expr) || !namedPerDeployment(p.expr)));
+    const first = (prompt.placeholders ?? []).find((p) => p.variable && p.kind === 'output' && mayVaryPerRequest(p.expr));
     if (!first) return [];
     // Static tokens after the placeholder: rendered text outside any placeholder.
     const after = prompt.placeholders!.filter((p) => p.renderedStart >= first.renderedStart);
@@ -37,18 +37,20 @@ export const rule: LintRule = {
     if (staticTokens < STATIC_AFTER_MIN_TOKENS || staticTokens < 0.25 * h.N) return [];
     const fix = moveLineFix(h, first);
     const named = namedPerRequest(first.expr);
+    // Triple-stash and raw outputs keep a brace in their expression (`{ diff }`): name the variable, not the syntax.
+    const name = first.expr.replace(/^[{\s]+|[}\s]+$/g, '');
     return [
       {
         ruleId: 'placeholder-before-static',
         severity: 'warning',
-        message: `\`${first.expr}\` varies per request and comes before ~${count(staticTokens)} tokens of static text: only the ${count(h.N - atRisk)} tokens before it can be cached. Put static content first and per-request values last.`,
+        message: `\`${name}\` varies per request and comes before ~${count(staticTokens)} tokens of static text: only the ${count(h.N - atRisk)} tokens before it can be cached. Put static content first and per-request values last.`,
         range: h.range(first.sourceStart, first.sourceEnd),
         tokensAtRisk: atRisk,
         ...(fix ? { fix } : {}),
         evidence: {
           kind: 'placeholder-name',
           name: first.expr,
-          summary: named ? `The placeholder's name says it varies per request ("${named.word}").` : `A template variable (\`${first.expr}\`) whose name does not say it is fixed per deployment.`,
+          summary: named ? `The placeholder's name says it varies per request ("${named.word}").` : `A template variable (\`${name}\`) whose name does not say it is fixed per deployment.`,
         },
       },
     ];

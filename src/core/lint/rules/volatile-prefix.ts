@@ -5,7 +5,10 @@ import { clip, count, moveLineFix, splitLines, type LintHelper, type LintRule } 
 import {
   codeBlocks,
   COMMAND_OUTPUT,
+  commandValues,
+  inlineCodeSpans,
   inZones,
+  isClaudeCodeCommand,
   isPlaceholderValue,
   labelledValues,
   lineView,
@@ -14,11 +17,14 @@ import {
   quietZones,
   textPlaceholders,
   VALUE_SHAPES,
+  withoutStrings,
 } from '../perRequest';
-import type { LintEvidence, LintFinding, Severity } from '../../types';
+import type { LintEvidence, LintFinding, PromptPlaceholder, Severity } from '../../types';
 
 /** Fewer tokens than this after a volatile value: not worth a warning (a date on the last line costs only itself). */
 const TAIL_TOLERANCE_TOKENS = 32;
+/** Fewer static tokens than this after it (the rest is per-request output): nothing after it could be reused. */
+const STATIC_AFTER_MIN_TOKENS = 12;
 
 export const rule: LintRule = {
   id: 'volatile-prefix',
@@ -32,10 +38,12 @@ export const rule: LintRule = {
     '- **its name**: a template placeholder or expression whose name says so, matched as whole words (`current_date`, `now()`, `user.email`, `request_id`, `${selection}`, `${input:topic}`; `validate` is not "date", `return_format` is not "turn", `date_format` and `knowledge_cutoff_date` are configuration). Placeholder-looking text in static files (`{{ current_date }}`, `${userName}`, `{today}`) counts too: some app fills it in.',
     '- **its label**: "Today\'s date: 2025-06-01", "The current date is …", "Working directory: /Users/…", "Session ID: …", "Git user: …", a `gitStatus:` block, `<user_info>`; the value must look like one (a date, a path, an id), not prose.',
     '- **`git status` output** pasted by a harness ("On branch …", "Changes not staged for commit:").',
+    '- **Claude Code commands** (`.claude/commands/`, `.claude/skills/`, plugin commands, or front matter with `allowed-tools`/`argument-hint`): `$ARGUMENTS` and `$1`…`$9` (the arguments typed with the command) and `` !`git status` `` (a command run on each invocation, its output pasted in).',
+    '- **a value the template sets per render**: `{% set date_string = strftime_now("%d %b %Y") %}` then `"Today Date: " + date_string` (chat templates), or an input given a default only `if not x is defined`.',
     '- **a request body**: its tools and system prompt are built for each request, so a timestamp, UUID, epoch time, e-mail address, long hex id or date there was produced for this request (earlier turns of the conversation are replayed as they were, and are not flagged by shape).',
     '- **its history**: a number, date or id in a static file whose value changed across the file\'s earlier versions (the CLI reads them from git for `lint`; the previous version counts as one). The finding lists the commits and the values it had.',
     '',
-    'Not flagged: literals that never changed in a static file (pinned action SHAs, role GUIDs, the nil UUID, "effective 2024-01-01"), prose and type names that merely contain a word (`SessionIdleEvent`, "session identifier"), labels and values inside fenced code blocks, `<example>` blocks, example lines ("e.g. …") and sections headed "Examples" (a template engine still fills its placeholders there, so those count; placeholder-looking text in a static file is skipped only inside code blocks), values in the final user message of a request body, and values with fewer than 32 tokens after them.',
+    'Not flagged: literals that never changed in a static file (pinned action SHAs, role GUIDs, the nil UUID, "effective 2024-01-01"), prose and type names that merely contain a word (`SessionIdleEvent`, "session identifier"), labels and values inside fenced code blocks, `<example>` blocks, example lines ("e.g. …") and sections headed "Examples" (a template engine still fills its placeholders there, so those count; placeholder-looking text in a static file is skipped only inside code blocks and inline code, where it documents the syntax), literal objects in braces (`{{"query": "…"}}`), words inside string literals (`raise_exception("…user message…")`), dates that change once a year (`last_new_year_date`), values in the final user message of a request body, and values with fewer than 32 tokens after them or fewer than 12 static tokens after them (the rest being other per-request output).',
     '',
     'Fix (templates): when the placeholder\'s line holds no control tag and sits outside every block, the line is moved to the end of the template.',
   ].join('\n'),
@@ -71,25 +79,33 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
   const candidates: Candidate[] = [];
   const isTemplate = (prompt.placeholders ?? []).length > 0 || prompt.format.startsWith('template-') || prompt.format === 'prompty';
 
-  // 1. Template placeholders whose name says they vary per request.
+  // 1. Template placeholders whose name says they vary per request; a name the template sets itself counts when it
+  //    is set per render (`{% set date_string = strftime_now(…) %}`) or is an input with a default (`is defined`).
+  const rendered = renderTimeNames(prompt.placeholders ?? []);
   for (const p of prompt.placeholders ?? []) {
-    if (p.kind !== 'output' || !p.variable) continue;
+    if (p.kind !== 'output') continue;
+    const setBy = p.variable ? undefined : identifiersOf(p.expr).find((n) => rendered.has(n));
+    if (!p.variable && !setBy) continue;
     const verdict = namedPerRequest(p.expr);
     if (!verdict) continue;
+    const how = setBy ? ` \`${setBy}\` is ${rendered.get(setBy)} when the template renders.` : '';
     candidates.push({
       start: p.renderedStart,
       end: p.renderedEnd,
       what: `placeholder \`${clip(p.expr, 40)}\``,
-      evidence: { kind: 'placeholder-name', name: p.expr, summary: `The placeholder's name says it varies per request ("${verdict.word}").` },
+      evidence: { kind: 'placeholder-name', name: p.expr, summary: `The placeholder's name says it varies per request ("${verdict.word}").${how}` },
       severity: 'warning',
       source: [p.sourceStart, p.sourceEnd],
       fix: moveLineFix(h, p),
       quiet: 'none',
     });
   }
-  // 2. Placeholder-looking text in files the auditor does not render (an app fills it in).
+  // 2. Placeholder-looking text in files the auditor does not render (an app fills it in). Quoted in backticks it
+  //    shows the syntax (a document about prompt variables), so inline code is left alone.
   if (!isTemplate) {
+    const inline = inlineCodeSpans(text);
     for (const p of textPlaceholders(text)) {
+      if (inZones(inline, p.start, p.end)) continue;
       const verdict = namedPerRequest(p.expr);
       if (!verdict) continue;
       candidates.push({
@@ -125,6 +141,23 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
         evidence: { kind: 'command-output', summary: `${shape.kind} is captured when the request is made.` },
         severity: 'warning',
         quiet: 'all',
+      });
+    }
+  }
+  // 4b. Claude Code commands: the typed arguments and the output of `!`cmd`` are pasted in on every invocation
+  //     (`$ARGUMENTS` anywhere, even in inline code; the others outside shown code).
+  if (isClaudeCodeCommand(h.ctx.fileName, h.ctx.source)) {
+    for (const c of commandValues(text)) {
+      candidates.push({
+        start: c.start,
+        end: c.end,
+        what: `\`${clip(text.slice(c.start, c.end), 40)}\``,
+        evidence:
+          c.kind === 'command'
+            ? { kind: 'command-output', summary: `Claude Code runs \`${clip(c.value, 40)}\` when the command is invoked and pastes its output here.` }
+            : { kind: 'placeholder-name', name: c.value, summary: `${c.value} is replaced by the arguments typed with the command, on every invocation.` },
+        severity: 'warning',
+        quiet: c.value === '$ARGUMENTS' ? 'none' : 'code',
       });
     }
   }
@@ -172,13 +205,24 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
     }
   }
 
+  // Rendered spans of the outputs that vary per request (engine placeholders, or placeholder text in a static file).
+  const varying: [number, number][] = isTemplate
+    ? (prompt.placeholders ?? []).filter((p) => p.kind === 'output' && p.variable).map((p) => [p.renderedStart, p.renderedEnd])
+    : textPlaceholders(text).map((p) => [p.start, p.end]);
+  const staticTokensAfter = (end: number): number => {
+    const tail = text.length - end;
+    if (tail <= 0) return 0;
+    const varyingChars = varying.reduce((n, [a, b]) => n + Math.max(0, b - Math.max(a, end)), 0);
+    return Math.round((h.atRiskFromRendered(end) * Math.max(0, tail - varyingChars)) / tail);
+  };
   const out: LintFinding[] = [];
   const covered: [number, number][] = [];
   for (const c of candidates) {
     if (c.start >= limit) continue;
     if (inZones(zones[c.quiet], c.start, c.end) || covered.some(([a, b]) => c.start < b && c.end > a)) continue;
-    // Little follows: a volatile value at the very end costs only itself.
-    if (h.atRiskFromRendered(c.end) < TAIL_TOLERANCE_TOKENS) continue;
+    // Little follows: a volatile value at the very end costs only itself; so does one followed only by other
+    // per-request output (a loop over the request's sources) and a label or two.
+    if (h.atRiskFromRendered(c.end) < TAIL_TOLERANCE_TOKENS || staticTokensAfter(c.end) < STATIC_AFTER_MIN_TOKENS) continue;
     covered.push([c.start, c.end]);
     const [ss, se] = c.source ?? [h.toSource(c.start), h.toSource(c.end)];
     const atRisk = h.atRiskFromRendered(c.start);
@@ -191,6 +235,29 @@ function volatilePrefix(h: LintHelper): LintFinding[] {
       ...(c.fix ? { fix: c.fix } : {}),
       evidence: c.evidence,
     });
+  }
+  return out;
+}
+
+/** Identifiers an expression reads (not its string literals): `"Today Date: " + date_string` → `date_string`. */
+function identifiersOf(expr: string): string[] {
+  return withoutStrings(expr).match(/[A-Za-z_][\w]*/g) ?? [];
+}
+
+/**
+ * Names a template sets per render: `{% set x = strftime_now(…) %}` / `now()` (computed when it renders), and inputs
+ * given a default only `if not x is defined` (the caller passes them per request). Maps the name to how.
+ */
+function renderTimeNames(placeholders: readonly PromptPlaceholder[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of placeholders) {
+    if (p.kind === 'output') continue;
+    const e = p.expr.trim();
+    const set = /^set\s+(\w+)\s*=\s*(.+)$/s.exec(e);
+    if (set && /\b(?:strftime_now|now|utcnow|today)\s*\(/.test(withoutStrings(set[2]))) out.set(set[1], `set from \`${clip(set[2], 30)}\``);
+    const input = /^if\s+(?:not\s+(\w+)\s+is\s+defined|(\w+)\s+is\s+(?:not\s+defined|undefined))\b/.exec(e);
+    const name = input?.[1] ?? input?.[2];
+    if (name && !out.has(name)) out.set(name, 'passed in by the caller (the template only sets a default)');
   }
   return out;
 }
