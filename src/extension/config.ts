@@ -40,7 +40,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): ExtensionSettin
   const provider = c.get<string>('provider', 'anthropic');
   const encoding = c.get<string>('encoding', 'auto');
   const price = c.get<number | null>('pricePerMillionTokens', null);
-  const rulesFile = c.get<string>('rulesFile', '') ?? '';
+  // A rules file is data (schema-validated), so a team may share one in the workspace; an untrusted workspace's own
+  // choice is ignored all the same (it would change every figure the user sees), as for decoder.modelPath.
+  const rulesFile = (vscode.workspace.isTrusted ? c.get<string>('rulesFile', '') : c.inspect<string>('rulesFile')?.globalValue ?? '') ?? '';
   const baseline = c.get<string>('baseline', 'gitHead');
   const preset = c.get<string>('decoder.preset', DEFAULT_PRESET);
   const maxMb = c.get<number>('maxFileSizeMB', 5);

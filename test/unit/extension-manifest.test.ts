@@ -56,7 +56,7 @@ test('settings: markdownDescription everywhere, enums with enumDescriptions, pro
 
 test('untrusted workspaces: limited support, model path restricted', () => {
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['promptCache.decoder.modelPath']);
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['promptCache.decoder.modelPath', 'promptCache.rulesFile']);
   assert.ok(pkg.capabilities.untrustedWorkspaces.description);
 });
 

@@ -294,6 +294,18 @@ describe('untrusted workspace: nothing the workspace configures runs, nothing is
     assert.equal(readSettings().decoder.modelPath, '/repo/evil2.onnx', 'trusted: the workspace may choose');
   });
 
+  test('rulesFile from workspace or folder settings is ignored when untrusted', () => {
+    const { readSettings } = requireWithStub<ConfigModule>('../../src/extension/config');
+    state.settings['promptCache.rulesFile'] = { defaultValue: '', workspaceValue: '/repo/rules.json', workspaceFolderValue: '/repo/rules2.json' };
+    state.isTrusted = false;
+    assert.equal(readSettings().audit.rulesFile, undefined);
+    state.settings['promptCache.rulesFile'].globalValue = '/home/me/rules.json';
+    assert.equal(readSettings().audit.rulesFile, '/home/me/rules.json', "the user's own setting still applies");
+    state.isTrusted = true;
+    assert.equal(readSettings().audit.rulesFile, '/repo/rules2.json', 'trusted: the workspace may choose');
+    delete state.settings['promptCache.rulesFile'];
+  });
+
   test('hostile values in settings fall back to safe defaults', () => {
     const { readSettings } = requireWithStub<ConfigModule>('../../src/extension/config');
     state.isTrusted = false;
