@@ -18,6 +18,8 @@ const nodeEntries = [
   { in: 'src/decoder/index.ts', out: 'decoder-client' },
   // ajv, the price data and the Hugging Face tokenizer runtime: required on first use (src/core/lazy.ts).
   { in: 'src/core/lazyDeps.ts', out: 'core-lazy' },
+  // The template engines and POML's XML parser: required when a file is rendered (src/core/lazy.ts).
+  { in: 'src/core/formats/engineDeps.ts', out: 'core-engines' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/decoder/worker.ts', out: 'decoder-worker' },
   { in: 'bench/decoder.ts', out: 'bench-decoder' },

@@ -33,8 +33,11 @@ before(async () => {
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'silent',
   });
-  // The core's lazily required dependencies (ajv, prices, model tokenizers) are a bundle of their own, next to it.
-  await esbuild.build({ entryPoints: [join(root, 'src/core/lazyDeps.ts')], outfile: join(work, 'core-lazy.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
+  // The core's lazily required dependencies (ajv, prices, model tokenizers; the template engines) are bundles of their
+  // own, next to it.
+  for (const [entry, out] of [['src/core/lazyDeps.ts', 'core-lazy.js'], ['src/core/formats/engineDeps.ts', 'core-engines.js']]) {
+    await esbuild.build({ entryPoints: [join(root, entry)], outfile: join(work, out), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
+  }
   // Prebuilt rank tables next to the bundle, as `npm run build` writes them (start-up in ms, not ~0.3 s).
   try {
     const { writeRankTables } = await import('../../src/core/tokenizer/buildRankTables');

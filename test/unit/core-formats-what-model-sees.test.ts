@@ -10,6 +10,7 @@ import { diffVersions } from '../../src/core/audit';
 import { describePromptFormats, diskReader, extractPrompt, formatForFileName, walkPromptFiles } from '../../src/core/formats';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, describePromptFileKinds, isPromptPath } from '../../src/core/promptFiles';
 import { renderedToSourceOffset, LineIndex } from '../../src/core/text';
+import { ENGINE_VERSIONS } from '../../src/core/formats/engines';
 
 /** An in-memory workspace under /ws: extraction options that read it. */
 function ws(files: Record<string, string>) {
@@ -94,6 +95,15 @@ describe('a request body whose model changed', () => {
 });
 
 describe('templates rendered by their engines', () => {
+  test('the rendering note names the engine versions that are installed (the engines load lazily, so these are literals)', () => {
+    const installed = (name: string): string => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+    assert.equal(ENGINE_VERSIONS.nunjucks, `nunjucks ${installed('nunjucks')}`);
+    assert.equal(ENGINE_VERSIONS.handlebars, `handlebars ${installed('handlebars')}`);
+    assert.equal(ENGINE_VERSIONS.mustache, `mustache ${installed('mustache')}`);
+    assert.equal(ENGINE_VERSIONS.liquidjs, `liquidjs ${installed('liquidjs')}`);
+    assert.equal(ENGINE_VERSIONS.dotprompt, `dotprompt ${installed('dotprompt')} (handlebars ${installed('handlebars')})`);
+  });
+
   const w = ws({
     'prompts/system.j2': 'You are a coding agent.\n{% include "parts/rules.j2" %}\nMode: {{ cli_mode }}\nUser: {{ user.name }}\n{% for t in tools %}- {{ t }}\n{% endfor %}End.',
     'prompts/parts/rules.j2': 'Rule: be brief.\n',

@@ -10,11 +10,10 @@
 // in the output each sentinel says which source position the following characters come from; characters that do not
 // match the source there came from the next tag (its output). Loops repeat sentinels, untaken branches drop them.
 import * as path from 'node:path';
-import Handlebars from 'handlebars';
-import Mustache from 'mustache';
-import nunjucks from 'nunjucks';
-import { Liquid, type FS } from 'liquidjs';
-import { Dotprompt } from 'dotprompt';
+import type Handlebars from 'handlebars';
+import type { ILoader as NunjucksLoader } from 'nunjucks';
+import type { FS } from 'liquidjs';
+import { engineDeps } from '../lazy';
 import { RenderBuilder } from '../text';
 import type { ParseProblem, PromptPlaceholder, PromptSegment } from '../types';
 import type { IncludeResolver } from './includes';
@@ -24,13 +23,13 @@ import { handlebarsTagNames, jinjaTagNames, RequestScope } from './templateNames
 
 export type EngineName = 'nunjucks' | 'handlebars' | 'mustache' | 'liquidjs' | 'dotprompt';
 
-/** Versions of the engines as pinned in package.json (shown in the rendering note). */
+/** Versions of the engines as pinned in package.json (shown in the rendering note; a unit test checks them). */
 export const ENGINE_VERSIONS: Record<EngineName, string> = {
   nunjucks: 'nunjucks 3.2.4',
-  handlebars: `handlebars ${Handlebars.VERSION}`,
-  mustache: `mustache ${Mustache.version}`,
+  handlebars: 'handlebars 4.7.10',
+  mustache: 'mustache 4.2.0',
   liquidjs: 'liquidjs 10.30.1',
-  dotprompt: `dotprompt 1.1.2 (handlebars ${Handlebars.VERSION})`,
+  dotprompt: 'dotprompt 1.1.2 (handlebars 4.7.10)',
 };
 
 export interface EngineInput {
@@ -204,6 +203,7 @@ function firstLine(s: string): string {
 
 function runEngine(input: EngineInput, mainText: string, main: string, load: (abs: string, from: string) => string, resolveName: (name: string, from: string) => string): string {
   const vars = input.vars;
+  const { Handlebars, Mustache, nunjucks, Liquid, Dotprompt } = engineDeps();
   switch (input.engine) {
     case 'nunjucks': {
       const loader = {
@@ -215,7 +215,7 @@ function runEngine(input: EngineInput, mainText: string, main: string, load: (ab
         },
       };
       let lastFrom = main;
-      const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: false, throwOnUndefined: false });
+      const env = new nunjucks.Environment(loader as unknown as NunjucksLoader, { autoescape: false, throwOnUndefined: false });
       return env.render(main, vars);
     }
     case 'liquidjs': {

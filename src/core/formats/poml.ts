@@ -6,7 +6,8 @@
 // nothing; `<system-msg>`/`<human-msg>`/`<ai-msg>` start messages. `{{ expr }}` and `for=`/`if=` attributes are
 // placeholders; `<document src>`, `<img>`, `<table src>` stand for external content. Tool definitions and the
 // output schema are sent with the request, not as text: a change to them is a full miss.
-import { parseDocument } from 'htmlparser2';
+import type { parseDocument } from 'htmlparser2';
+import { engineDeps } from '../lazy';
 import type { ChildNode, Element } from 'domhandler';
 import { RenderBuilder } from '../text';
 import type { ExtractedPrompt, ParseProblem, PromptPlaceholder, PromptSegment, RequestKey } from '../types';
@@ -59,7 +60,7 @@ class PomlReader {
   read(): ExtractedPrompt {
     let doc: ReturnType<typeof parseDocument>;
     try {
-      doc = parseDocument(this.source, { xmlMode: true, withStartIndices: true, withEndIndices: true, decodeEntities: false, recognizeSelfClosing: true });
+      doc = engineDeps().parseDocument(this.source, { xmlMode: true, withStartIndices: true, withEndIndices: true, decodeEntities: false, recognizeSelfClosing: true });
     } catch (e) {
       this.problems.push({ message: `POML could not be parsed: ${(e as Error).message}`, severity: 'error', start: 0, end: Math.min(1, this.source.length) });
       return this.result();
