@@ -45,37 +45,46 @@ function priceDate(now = new Date()): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 12));
 }
 
-const cache = new Map<string, ModelPrices | null>();
+interface PriceRecord { providerId: string; modelId: string; modelPrice: Record<string, PriceValue> }
+/** The package's price record per model and day; tiers are evaluated per prompt length (the status bar asks on every edit). */
+const records = new Map<string, PriceRecord | null>();
+
+function priceRecord(priceProviders: readonly string[], model: string): PriceRecord | null {
+  const timestamp = priceDate();
+  const key = `${priceProviders.join(',')}|${model}|${timestamp.toISOString()}`;
+  const hit = records.get(key);
+  if (hit !== undefined) return hit;
+  let found: PriceRecord | null = null;
+  // OpenRouter-style ids (`anthropic/claude-…`) are looked up as given, then without the vendor prefix.
+  const names = [...new Set([model, model.replace(/^[^/]+\//, ''), model.replace(/^[a-z]+\.|-v\d+(:\d+)?$/g, '')])];
+  outer: for (const providerId of priceProviders) {
+    for (const name of names) {
+      const r = genaiPrices().calcPrice({ input_tokens: 1 }, name, { providerId, timestamp });
+      if (r && r.model_price.input_mtok !== undefined) {
+        found = { providerId: r.provider.id, modelId: r.model.id, modelPrice: r.model_price };
+        break outer;
+      }
+    }
+  }
+  records.set(key, found);
+  return found;
+}
 
 /** Prices for the model a rule applies to, or undefined when the package does not list it. */
 export function pricesFor(rule: AppliedRule, promptTokens: number): ModelPrices | undefined {
   const model = rule.priceModel ?? rule.model;
   if (!model || rule.priceProviders.length === 0) return undefined;
-  const key = `${rule.priceProviders.join(',')}|${model}|${promptTokens}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit ?? undefined;
-  let found: ModelPrices | null = null;
-  const timestamp = priceDate();
-  // OpenRouter-style ids (`anthropic/claude-…`) are looked up as given, then without the vendor prefix.
-  const names = [...new Set([model, model.replace(/^[^/]+\//, ''), model.replace(/^[a-z]+\.|-v\d+(:\d+)?$/g, '')])];
-  outer: for (const providerId of rule.priceProviders) {
-    for (const name of names) {
-      const r = genaiPrices().calcPrice({ input_tokens: promptTokens }, name, { providerId, timestamp });
-      const input = r ? at(r.model_price.input_mtok, promptTokens) : undefined;
-      if (r && input !== undefined) {
-        found = {
-          inputPerMTok: input,
-          priceSource: `${PRICE_PACKAGE.name} ${PRICE_PACKAGE.version} (${PRICE_PACKAGE.date}): ${r.provider.id}/${r.model.id}`,
-          priceModel: r.model.id,
-        };
-        const read = at(r.model_price.cache_read_mtok, promptTokens);
-        const write = at(r.model_price.cache_write_mtok, promptTokens);
-        if (read !== undefined) found.cacheReadPerMTok = read;
-        if (write !== undefined) found.cacheWritePerMTok = write;
-        break outer;
-      }
-    }
-  }
-  cache.set(key, found);
-  return found ?? undefined;
+  const r = priceRecord(rule.priceProviders, model);
+  const input = r ? at(r.modelPrice.input_mtok, promptTokens) : undefined;
+  if (!r || input === undefined) return undefined;
+  const found: ModelPrices = {
+    inputPerMTok: input,
+    priceSource: `${PRICE_PACKAGE.name} ${PRICE_PACKAGE.version} (${PRICE_PACKAGE.date}): ${r.providerId}/${r.modelId}`,
+    priceModel: r.modelId,
+  };
+  const read = at(r.modelPrice.cache_read_mtok, promptTokens);
+  const write = at(r.modelPrice.cache_write_mtok, promptTokens);
+  if (read !== undefined) found.cacheReadPerMTok = read;
+  if (write !== undefined) found.cacheWritePerMTok = write;
+  return found;
 }
