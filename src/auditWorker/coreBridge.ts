@@ -1,12 +1,12 @@
 // The one place the extension calls into the core for auditing. Keeping it thin and in one file means the
 // extension follows the core's API as it evolves without touching the worker or the editor adapters.
 import * as path from 'node:path';
-import { diffVersions, estimateForVersions, extractPrompt, resolveEncoding as coreResolveEncoding } from '../core/audit';
+import { diffVersions, estimateForVersions, extractPrompt, lintPromptReport, resolveEncoding as coreResolveEncoding } from '../core/audit';
 import { diskReader, type ExtractOptions } from '../core/formats';
 import { tokenizePieces } from '../core/divergence';
 import { getBpeEncoder, getEncoder, isBpeEncoding, type EncodingName, type TokenizedText } from '../core/encodings';
 import { useRulesFile } from '../core/providers';
-import { lintExtracted } from '../core/lint';
+import type { HistoryVersion } from '../core/lint';
 import { IncrementalTokenizer } from '../core/tokenizer/incremental';
 import type { DiffResult, ExtractedPrompt, ProviderEstimate } from '../core/types';
 import type { AuditSettings } from './protocol';
@@ -236,6 +236,8 @@ export interface FullAuditInput {
   fileName: string;
   oldFileName?: string;
   settings: AuditSettings;
+  /** The file's earlier versions (git), for lint's history evidence, as `prompt-cache-audit lint` reads them. */
+  history?: readonly HistoryVersion[];
 }
 
 /** The core's whole audit (format-aware diff, provider estimates and lint findings), as the CLI computes it. */
@@ -249,6 +251,7 @@ export function fullAudit(input: FullAuditInput): DiffResult {
     provider: s.provider,
     model: s.model || undefined,
     pricePerMTok: s.pricePerMillionTokens ?? undefined,
+    history: input.history,
   });
 }
 
@@ -256,12 +259,15 @@ export function fullAudit(input: FullAuditInput): DiffResult {
  * The audit of a file whose text equals its baseline (the common case in a workspace audit): tokenized once, lint
  * findings as `prompt-cache-audit lint` finds them, and what each provider would serve when it is sent again.
  */
-export function unchangedAudit(source: string, fileName: string, settings: AuditSettings): DiffResult {
+export function unchangedAudit(source: string, fileName: string, settings: AuditSettings, history?: readonly HistoryVersion[]): DiffResult {
   const { encoding, note } = resolveEncoding(settings);
-  const prompt = extractPrompt(source, fileName);
+  // What extraction reads (includes, vars files) as the full audit and the CLI read it.
+  const options = { ...extractOptionsFor(settings, fileName), fileName, encoding, provider: settings.provider, model: settings.model || undefined };
+  const prompt = extractPrompt(source, fileName, options);
   const tokens = tokenizePieces(getEncoder(encoding), prompt.text, prompt.hardBoundaries);
   const n = tokens.ids.length;
-  const findings = lintExtracted({ source, prompt, tokens, fileName, provider: settings.provider, model: settings.model || undefined });
+  // The core's per-file lint, as `prompt-cache-audit lint` runs it (same history, same rules).
+  const { findings } = lintPromptReport(source, options, { history }, { prompt, tokens });
   const providers = estimateProviders(settings, encoding, n, prompt, tokens, prompt, tokens);
   return {
     encoding,

@@ -1,12 +1,15 @@
 // Audit Workspace inside the worker: the host sends batches of paths, the worker reads the files itself, compares
 // each with its Git HEAD version and answers once per batch — no per-file round trip, no TextDocument per file.
-// Git HEAD is read as a tree once (blob ids), so an unchanged file costs one hash and is never read from Git.
+// Git HEAD is read as a tree once (blob ids), so an unchanged file costs one hash and is never read from Git. The
+// files' earlier versions (lint's history evidence, as `prompt-cache-audit lint` reads them) come from one git walk
+// per repository, started when the files are listed.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import fg from 'fast-glob';
-import { runGit } from '../core/versions/git';
+import type { HistoryVersion } from '../core/lint';
+import { DEFAULT_HISTORY_MAX, readFileHistories, runGit } from '../core/versions/git';
 import { decodeVersionText } from '../core/versions/index';
 import { isPromptPath, type PromptFilePatterns } from '../core/promptFiles';
 import { looksBinary } from '../core/text';
@@ -65,6 +68,25 @@ async function headTreeFor(dir: string): Promise<HeadTree | null> {
   return tree;
 }
 
+/** Earlier versions by file, read for a listing or a batch; kept as long as the HEAD trees, a little longer. */
+const histories = new Map<string, { at: number; versions: Promise<readonly HistoryVersion[]> }>();
+const HISTORY_TTL_MS = 30_000;
+
+/**
+ * The earlier versions of each file: one batched read (readFileHistories, the CLI's) for those not read in the
+ * last seconds. Never rejects: history only adds evidence.
+ */
+export function historiesFor(files: readonly string[]): Map<string, Promise<readonly HistoryVersion[]>> {
+  const now = Date.now();
+  for (const [k, v] of histories) if (now - v.at > HISTORY_TTL_MS) histories.delete(k);
+  const missing = files.filter((f) => !histories.has(f));
+  if (missing.length) {
+    const read = readFileHistories(missing, { max: DEFAULT_HISTORY_MAX }).catch(() => new Map<string, HistoryVersion[]>());
+    for (const f of missing) histories.set(f, { at: now, versions: read.then((m) => m.get(f) ?? []) });
+  }
+  return new Map(files.map((f) => [f, histories.get(f)!.versions]));
+}
+
 /**
  * The prompt files under each folder by the include/exclude settings, globbed here as the CLI globs (fast-glob): one
  * walk per folder, dot folders included (.github/copilot-instructions.md), symlinks not followed, sorted.
@@ -75,7 +97,10 @@ export async function listPromptFiles(folders: readonly string[], patterns: Prom
     const found = await fg([...patterns.include], { cwd: folder, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], suppressErrors: true });
     for (const rel of found) if (isPromptPath(rel, patterns)) out.add(path.join(folder, rel));
   }
-  return [...out].sort((a, b) => a.localeCompare(b));
+  const files = [...out].sort((a, b) => a.localeCompare(b));
+  // Audit Workspace asks for these next: their history is read meanwhile, in one walk per repository.
+  historiesFor(files);
+  return files;
 }
 
 function gitBlobId(bytes: Uint8Array): string {
@@ -92,18 +117,19 @@ export async function auditWorkspaceFiles(files: readonly WorkspaceFile[], basel
   }
   // Reads overlap (a few at a time); the audits themselves run one after another on this thread.
   const out: WorkspaceFileResult[] = new Array(files.length);
+  const history = historiesFor(files.map((f) => f.path));
   let next = 0;
   const lane = async () => {
     while (next < files.length) {
       const i = next++;
-      out[i] = await auditOne(files[i], baseline, settings);
+      out[i] = await auditOne(files[i], baseline, settings, history.get(files[i].path)!);
     }
   };
   await Promise.all([lane(), lane(), lane(), lane()]);
   return out;
 }
 
-async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings: AuditSettings): Promise<WorkspaceFileResult> {
+async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings: AuditSettings, historyRead: Promise<readonly HistoryVersion[]>): Promise<WorkspaceFileResult> {
   const base = { path: f.path, relativePath: f.relativePath };
   try {
     let bytes: Uint8Array | undefined;
@@ -124,7 +150,10 @@ async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings:
     } else if (text.slice(0, 8192).includes('\0')) {
       return { ...base, error: 'binary file, not a text prompt' };
     }
-    const fileName = path.basename(f.path);
+    // The whole path, as the CLI names it: formats known by their folder (.github/agents/*.md) and the workspace
+    // folder that templates' includes are read from follow from it.
+    const fileName = f.path;
+    const history = await historyRead;
     let old: { text: string; label: string; fileName?: string } | null = null;
     let untracked = false;
     if (f.baselineText !== undefined) old = f.baselineText;
@@ -140,12 +169,12 @@ async function auditOne(f: WorkspaceFile, baseline: WorkspaceBaseline, settings:
         else old = { text: matchBom(decodeVersionText(await runGit(['cat-file', 'blob', blob], tree.root), `${rel} at HEAD`), text), label };
       }
     }
-    if (old === null) return { ...base, diff: unchangedAudit(text, fileName, settings), baselineLabel: 'itself (no baseline)' };
+    if (old === null) return { ...base, diff: unchangedAudit(text, fileName, settings, history), baselineLabel: 'itself (no baseline)' };
     let diff = old.text === text
-      ? unchangedAudit(text, fileName, settings)
-      : fullAudit({ oldSource: old.text, newSource: text, fileName, oldFileName: old.fileName, settings });
+      ? unchangedAudit(text, fileName, settings, history)
+      : fullAudit({ oldSource: old.text, newSource: text, fileName, oldFileName: old.fileName, settings, history });
     // A file never committed has no previous version for the drift rules (as `lint --against HEAD` has none).
-    if (untracked && old.text !== text) diff = { ...diff, findings: unchangedAudit(text, fileName, settings).findings };
+    if (untracked && old.text !== text) diff = { ...diff, findings: unchangedAudit(text, fileName, settings, history).findings };
     return { ...base, diff: slim(diff), baselineLabel: old.label };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -1,7 +1,8 @@
 // `prompt-cache-audit lint <files|dirs|globs…>`: what makes prompts miss the cache, as text, JSON or SARIF.
 // Folder walks take the prompt-file globs the extension uses (src/core/promptFiles.ts). A file that cannot be read
 // (permissions, binary, invalid UTF-8) is reported and the walk goes on. Files in git are linted with their earlier
-// versions, so a literal that keeps changing is known to be volatile.
+// versions, so a literal that keeps changing is known to be volatile: read for all files in one git walk per
+// repository (readFileHistories), as Audit Workspace reads them.
 // Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage error or nothing could be linted; 3 some files could
 // not be read (listed; the others were linted and reported).
 import { existsSync, statSync } from 'node:fs';
@@ -9,16 +10,15 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import fg from 'fast-glob';
 import pkg from '../../package.json';
-import { lintPromptReport } from '../core/audit';
+import { lintPromptReport, type AuditOptions } from '../core/audit';
 import { extractPrompt } from '../core/formats';
-import type { HistoryVersion } from '../core/lint';
 import { WHOLE_PROMPT_MARK } from '../core/lint';
 import { providerMinimum } from '../core/lint/helper';
 import { formatCount } from '../core/numbers';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, isPromptPath } from '../core/promptFiles';
 import { LineIndex } from '../core/text';
-import type { LintFinding, ParseProblem, ProviderId } from '../core/types';
-import { GitVersionSource, versionAt } from '../core/versions/git';
+import type { ExtractedPrompt, LintFinding, ParseProblem, ProviderId } from '../core/types';
+import { DEFAULT_HISTORY_MAX, readFileHistories, versionsAt } from '../core/versions/git';
 import { addCommonOptions, auditOptions, print, problemLines, type CommonFlags } from './common';
 import { CliError, parseNumber, readPromptFile } from './io';
 import { formatFindings, makeStyle } from './output';
@@ -81,36 +81,14 @@ async function expandPatterns(patterns: string[]): Promise<{ files: string[]; wa
   return { files: [...files], walked };
 }
 
-async function previousFromGit(file: string, ref: string): Promise<string | undefined> {
+/** Each file at `ref` (undefined where it did not exist: nothing to drift from), one git reader per repository. */
+async function previousFromGit(files: string[], ref: string): Promise<Map<string, string | undefined>> {
   try {
-    return (await versionAt(file, ref))?.text; // undefined: the file did not exist at that revision, nothing to drift from
+    const at = await versionsAt(files, ref);
+    return new Map(files.map((f) => [f, at.get(f)?.text]));
   } catch (e) {
     // One line that tells the cases apart: git not installed, not a repository, unknown revision, git failed, binary.
     throw new CliError(`--against: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-/**
- * The file's committed versions, oldest first (at most `max`), for the volatile-prefix rule's history evidence.
- * Anything git cannot give (not a repository, never committed, git missing) means "no history", silently: history
- * only adds evidence. The one place lint reads git history (src/core/versions/git.ts owns the git calls).
- */
-async function earlierVersions(file: string, max: number): Promise<HistoryVersion[]> {
-  const source = new GitVersionSource(file);
-  try {
-    const out: HistoryVersion[] = [];
-    for (const v of await source.list({ max })) {
-      try {
-        out.push({ commit: v.commit, date: v.date, source: (await source.read(v)).text });
-      } catch {
-        // a version git cannot give as text (binary, invalid UTF-8, not in a partial clone): skip it
-      }
-    }
-    return out;
-  } catch {
-    return [];
-  } finally {
-    source.close();
   }
 }
 
@@ -122,7 +100,7 @@ function readError(e: unknown): string {
 async function runLint(patterns: string[], flags: LintFlags): Promise<void> {
   const failOn = flags.failOn ?? 'warning';
   if (!['error', 'warning', 'info', 'none'].includes(failOn)) throw new CliError(`--fail-on: expected error, warning, info or none, got "${failOn}"`);
-  const historyMax = parseNumber('--history-max', flags.historyMax, { min: 1, integer: true }) ?? 20;
+  const historyMax = parseNumber('--history-max', flags.historyMax, { min: 1, integer: true }) ?? DEFAULT_HISTORY_MAX;
   const { files, walked } = await expandPatterns(patterns);
   if (flags.previous && files.length !== 1) throw new CliError('--previous needs exactly one file to lint');
   const previousSource = flags.previous ? readPromptFile(flags.previous) : undefined;
@@ -131,6 +109,9 @@ async function runLint(patterns: string[], flags: LintFlags): Promise<void> {
   const sources = new Map<string, string>();
   let provider: ProviderId | undefined;
   let model: string | undefined;
+  // Read and extract every file first, then read what git knows of all of them at once (one walk per repository,
+  // the same read as Audit Workspace's), then lint each.
+  const toLint: { file: string; source: string; options: AuditOptions; prompt: ExtractedPrompt; at: number }[] = [];
   for (const file of files) {
     let source: string;
     try {
@@ -148,11 +129,17 @@ async function runLint(patterns: string[], flags: LintFlags): Promise<void> {
     // false alarms, so a walk keeps a JSON file only when it is one. A file named explicitly is always linted.
     if (walked.has(file) && prompt.format === 'json') continue;
     sources.set(file, source);
-    const previous = previousSource ?? (flags.against ? await previousFromGit(file, flags.against) : undefined);
-    const history = flags.history === false ? undefined : await earlierVersions(file, historyMax);
-    const report = lintPromptReport(source, options, { previousSource: previous, history, wholePrompt: flags.wholePrompt });
+    toLint.push({ file, source, options, prompt, at: results.length });
+    results.push({ file, findings: [], problems: [] });
+  }
+  const names = toLint.map((f) => f.file);
+  const against = previousSource === undefined && flags.against ? await previousFromGit(names, flags.against) : undefined;
+  const histories = flags.history === false ? undefined : await readFileHistories(names, { max: historyMax });
+  for (const { file, source, options, prompt, at } of toLint) {
+    const previous = previousSource ?? against?.get(file);
+    const report = lintPromptReport(source, options, { previousSource: previous, history: histories?.get(file) ?? (histories ? [] : undefined), wholePrompt: flags.wholePrompt });
     problemText.push(...problemLines(file, source, prompt.problems));
-    results.push({ file, findings: report.findings, problems: prompt.problems, prefix: { tokens: report.prefix.tokens, whole: report.prefix.whole } });
+    results[at] = { file, findings: report.findings, problems: prompt.problems, prefix: { tokens: report.prefix.tokens, whole: report.prefix.whole } };
   }
   const linted = results.filter((r) => !r.error);
   const unreadable = results.filter((r) => r.error);

@@ -34,6 +34,11 @@ export interface AuditOptions {
   readFile?: ExtractOptions['readFile'];
   /** Template variables fixed per deployment (`promptCache.deploymentVariables`): they do not end the static prefix. */
   deploymentVariables?: readonly string[];
+  /**
+   * Earlier versions of the new version's file, oldest first (`readFileHistories` in ./versions/git): lint's history
+   * evidence (a literal that keeps changing is volatile). The CLI's `lint` and the extension's audits pass the same.
+   */
+  history?: readonly HistoryVersion[];
 }
 
 /** What extraction reads besides the source (includes, vars, deployment variables), from the audit options. */
@@ -131,6 +136,7 @@ export function auditVersions(oldSource: string, newSource: string, options: Aud
       provider: options.provider,
       model: options.model,
       previous: { source: oldSource, prompt: oldPrompt, tokens: tokens.old },
+      history: options.history,
     });
   }
   return { result, old: oldPrompt, new: newPrompt, tokens };
@@ -148,19 +154,22 @@ export interface LintInputs {
   wholePrompt?: boolean;
 }
 
-/** lintPrompt with the run-summary facts (cacheable prefix, whole request or fragment). */
-export function lintPromptReport(source: string, options: AuditOptions, inputs: LintInputs = {}): LintReport {
+/**
+ * lintPrompt with the run-summary facts (cacheable prefix, whole request or fragment): what `lint` runs per file and
+ * Audit Workspace per unchanged file. `prepared`: the file's rendering and tokens when the caller has them already.
+ */
+export function lintPromptReport(source: string, options: AuditOptions, inputs: LintInputs = {}, prepared?: { prompt: ExtractedPrompt; tokens: TokenizedText }): LintReport {
   const { previousSource } = inputs;
   const { encoding } = resolveEncoding(options);
   const encoder = getEncoder(encoding);
-  const prompt = extractPrompt(source, options.fileName, extractOptions(options));
-  const tokens = tokenizePieces(encoder, prompt.text, prompt.hardBoundaries);
+  const prompt = prepared?.prompt ?? extractPrompt(source, options.fileName, extractOptions(options));
+  const tokens = prepared?.tokens ?? tokenizePieces(encoder, prompt.text, prompt.hardBoundaries);
   let previous: { source: string; prompt: ExtractedPrompt; tokens: TokenizedText } | undefined;
   if (previousSource !== undefined) {
     const p = extractPrompt(previousSource, options.oldFileName ?? options.fileName, extractOptions(options));
     previous = { source: previousSource, prompt: p, tokens: tokenizePieces(encoder, p.text, p.hardBoundaries) };
   }
-  return lintReport({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous, history: inputs.history, wholePrompt: inputs.wholePrompt });
+  return lintReport({ source, prompt, tokens, fileName: options.fileName, provider: options.provider, model: options.model, previous, history: inputs.history ?? options.history, wholePrompt: inputs.wholePrompt });
 }
 
 /** Inputs to the provider estimates: both rendered versions, their tokens, and the common token prefix. */

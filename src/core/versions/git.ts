@@ -155,7 +155,9 @@ export function pathInRepository(root: string, file: string): string {
 export interface GitObject {
   oid: string;
   type: string;
+  /** Empty for a reader made with `{ sizesOnly: true }` (`cat-file --batch-check`). */
   bytes: Buffer;
+  size: number;
 }
 
 interface Pending {
@@ -187,7 +189,7 @@ export class GitObjectReader {
 
   constructor(
     private readonly root: string,
-    private readonly options: GitOptions = {},
+    private readonly options: GitOptions & { sizesOnly?: boolean } = {},
   ) {}
 
   read(name: string): Promise<GitObject | undefined> {
@@ -214,7 +216,7 @@ export class GitObjectReader {
   }
 
   private start(): ChildProcessWithoutNullStreams {
-    const child = spawn(gitBinary(this.options), [...HARDENING, 'cat-file', '--batch'], { cwd: this.root, env: gitEnvironment().env, windowsHide: true, signal: this.options.signal });
+    const child = spawn(gitBinary(this.options), [...HARDENING, 'cat-file', this.options.sizesOnly ? '--batch-check' : '--batch'], { cwd: this.root, env: gitEnvironment().env, windowsHide: true, signal: this.options.signal });
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       if (this.stderr.length < 4096) this.stderr += chunk.toString('utf8');
@@ -261,6 +263,13 @@ export class GitObjectReader {
           chunk = rest;
           continue;
         }
+        if (this.options.sizesOnly) {
+          // --batch-check: the header line is the whole answer (a size, no body).
+          this.inFlight.shift()?.resolve({ oid: m[1], type: m[2], bytes: EMPTY, size: Number(m[3]) });
+          this.pump();
+          chunk = rest;
+          continue;
+        }
         this.header = { oid: m[1], type: m[2], size: Number(m[3]) };
         chunk = rest;
       }
@@ -276,7 +285,7 @@ export class GitObjectReader {
       this.bodyBytes = 0;
       this.header = undefined;
       const bytes = Buffer.from(all.subarray(0, h.size)); // a copy: the chunk it came from is not kept alive
-      this.inFlight.shift()?.resolve({ oid: h.oid, type: h.type, bytes });
+      this.inFlight.shift()?.resolve({ oid: h.oid, type: h.type, bytes, size: h.size });
       this.pump();
       chunk = all.subarray(h.size + 1);
       if (!chunk.length) return;
@@ -332,6 +341,50 @@ export async function versionAt(file: string, ref: string, options: GitOptions &
   } finally {
     reader.close();
   }
+}
+
+/**
+ * `versionAt` for many files at once: one `rev-parse` per folder and one `cat-file --batch` per repository (not two
+ * git processes per file). Keys are the files as given; the value is undefined where the file does not exist at
+ * `ref`. Rejects as versionAt does, for the first file that fails.
+ */
+export async function versionsAt(files: readonly string[], ref: string, options: GitOptions = {}): Promise<Map<string, FileAtRevision | undefined>> {
+  checkRevision(ref);
+  const repoOfDir = new Map<string, Promise<GitRepository>>();
+  for (const file of files) {
+    const dir = path.dirname(path.resolve(file));
+    if (!repoOfDir.has(dir)) {
+      const repo = repositoryOf(file, options);
+      repo.catch(() => undefined); // awaited below, in file order
+      repoOfDir.set(dir, repo);
+    }
+  }
+  const byRepo = new Map<string, string[]>();
+  for (const file of files) {
+    const root = (await repoOfDir.get(path.dirname(path.resolve(file)))!).root;
+    byRepo.set(root, [...(byRepo.get(root) ?? []), file]);
+  }
+  const out = new Map<string, FileAtRevision | undefined>();
+  for (const [root, group] of byRepo) {
+    const reader = new GitObjectReader(root, options);
+    try {
+      const rels = group.map((f) => pathInRepository(root, f));
+      const [commit, ...blobs] = await Promise.all([reader.read(`${ref}^{commit}`), ...rels.map((rel) => reader.read(`${ref}:${rel}`))]);
+      if (!commit) {
+        if (ref === 'HEAD') await runGit(['log', '-1', '--format=%H'], root, options).catch((e: unknown) => Promise.reject(noCommitsYet(e, group[0])));
+        throw new GitError(`unknown git revision "${ref}"`, 'unknown-revision');
+      }
+      group.forEach((file, i) => {
+        const blob = blobs[i];
+        const label = `${ref}:${rels[i]}`;
+        if (blob && blob.type !== 'blob') throw new UnreadableVersionError(`${label}: is a ${blob.type === 'tree' ? 'directory' : blob.type}, not a text prompt`, 'not-a-file');
+        out.set(file, blob ? { text: decodeVersionText(blob.bytes, label), commit: commit.oid, path: rels[i] } : undefined);
+      });
+    } finally {
+      reader.close();
+    }
+  }
+  return out;
 }
 
 // ---- The commits that touched a file ----------------------------------------------------------------------------
@@ -514,4 +567,288 @@ export class GitVersionSource implements VersionSource<GitVersionRef> {
     this.reader?.close();
     this.reader = undefined;
   }
+}
+
+// ---- Earlier versions of many files: one `git log` walk per repository ------------------------------------------
+
+/** One earlier version of a file (the shape lint's `HistoryVersion` takes). */
+export interface FileHistoryVersion {
+  commit: string;
+  /** Author date, ISO 8601. */
+  date: string;
+  /** The file's path in the repository at this commit (renames followed). */
+  path: string;
+  source: string;
+}
+
+export interface FileHistoryOptions extends GitOptions {
+  /** Versions kept per file, the newest (default DEFAULT_HISTORY_MAX, as `lint --history-max`). */
+  max?: number;
+  /** Commits one walk reads at most (default 10,000): a long history is cut there, not read to its root. */
+  maxCommits?: number;
+  /** Bytes of earlier versions read at most, all files together (default 64 MiB); older versions are dropped first. */
+  maxBytes?: number;
+  /** A version larger than this is left out (default 4 MiB). */
+  maxVersionBytes?: number;
+}
+
+/** How many earlier versions of a file lint reads by default (the CLI's `--history-max`, the extension's audits). */
+export const DEFAULT_HISTORY_MAX = 20;
+
+/** A command line stays under Windows' 32,767 characters: pathspecs beyond this go to another walk. */
+const PATHSPEC_CHARS = 24_000;
+
+interface TrackedFile {
+  file: string;
+  versions: { commit: string; date: string; path: string; blob: string }[];
+}
+
+/**
+ * The earlier versions of `files` (oldest first, at most `max` each), read with ONE `git log` walk per repository
+ * (newest first, along the first-parent line, stopped as soon as every file has its versions) and one
+ * `cat-file --batch` for the texts, instead of a walk and a reader per file. Renames are followed when the old name
+ * is in the same folder as the file or one of the other files' folders (the walk's pathspecs are those folders).
+ * Keys are the paths as given. A file outside git, never committed, or whose repository git cannot read (git
+ * missing, no commits, a broken repository) has no entry: history only adds evidence. Versions git cannot give as
+ * text (binary, invalid UTF-8, a symbolic link or submodule, not in a partial clone) are left out. Rejects only when
+ * `signal` aborts.
+ */
+export async function readFileHistories(files: readonly string[], options: FileHistoryOptions = {}): Promise<Map<string, FileHistoryVersion[]>> {
+  const out = new Map<string, FileHistoryVersion[]>();
+  const max = options.max !== undefined && options.max > 0 ? Math.floor(options.max) : DEFAULT_HISTORY_MAX;
+  // The repository of each folder: one `rev-parse` per folder, not per file.
+  const repoOfDir = new Map<string, Promise<GitRepository | null>>();
+  for (const file of files) {
+    const dir = path.dirname(path.resolve(file));
+    if (!repoOfDir.has(dir)) repoOfDir.set(dir, repositoryOf(dir, options).catch(() => null));
+  }
+  const byRepo = new Map<string, Map<string, string>>(); // root → path in repository → file as given
+  for (const file of files) {
+    const r = await repoOfDir.get(path.dirname(path.resolve(file)));
+    if (!r) continue;
+    const rel = pathInRepository(r.root, file);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    let m = byRepo.get(r.root);
+    if (!m) byRepo.set(r.root, (m = new Map()));
+    m.set(rel, file);
+  }
+  let bytesLeft = options.maxBytes ?? 64 << 20;
+  for (const [root, rels] of byRepo) {
+    let tracked: TrackedFile[];
+    try {
+      tracked = await walkHistories(root, rels, max, options);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      continue; // no commits yet, a broken repository: no history here
+    }
+    bytesLeft -= await readHistoryTexts(root, tracked, bytesLeft, options, out);
+  }
+  return out;
+}
+
+/** Pathspecs for a walk: each file's folder (renames inside it are seen), a file at the root by itself. */
+function historyPathspecs(rels: Iterable<string>): string[][] {
+  const specs = new Set<string>();
+  for (const rel of rels) {
+    const dir = path.posix.dirname(rel);
+    specs.add(dir === '.' ? rel : dir);
+  }
+  // A folder inside another one listed adds nothing.
+  const dirs = [...specs].sort();
+  const kept = dirs.filter((d) => !dirs.some((o) => o !== d && d.startsWith(`${o}/`)));
+  const chunks: string[][] = [[]];
+  let chars = 0;
+  for (const s of kept) {
+    if (chars + s.length > PATHSPEC_CHARS && chunks[chunks.length - 1].length) {
+      chunks.push([]);
+      chars = 0;
+    }
+    chunks[chunks.length - 1].push(s);
+    chars += s.length + 1;
+  }
+  return chunks;
+}
+
+/** The walk: newest commit first; each file's name is followed back through renames; stops when all are done. */
+async function walkHistories(root: string, rels: ReadonlyMap<string, string>, max: number, options: FileHistoryOptions): Promise<TrackedFile[]> {
+  const all: TrackedFile[] = [];
+  const maxCommits = options.maxCommits ?? 10_000;
+  for (const specs of historyPathspecs(rels.keys())) {
+    // The name each file has at the point the walk has reached (renames change it).
+    const active = new Map<string, TrackedFile>();
+    for (const [rel, file] of rels) {
+      if (!specs.some((s) => s === rel || rel.startsWith(`${s}/`))) continue;
+      const t: TrackedFile = { file, versions: [] };
+      all.push(t);
+      active.set(rel, t);
+    }
+    if (active.size === 0) continue;
+    let commit = '';
+    let date = '';
+    let commits = 0;
+    let renames: [string, string][] = [];
+    const endCommit = () => {
+      for (const [from, to] of renames) {
+        const t = active.get(to);
+        if (!t) continue;
+        active.delete(to);
+        if (!active.has(from)) active.set(from, t);
+      }
+      renames = [];
+    };
+    const onEntry = (meta: string, first: string, second: string | undefined): void => {
+      const [, newMode, , newOid, status = ''] = meta.split(' ');
+      const name = second ?? first;
+      const t = active.get(name);
+      if (!t) return;
+      const kind = status[0];
+      if (kind === 'D') return; // deleted here: the versions before it are an earlier life of the name, kept walking
+      if (newMode !== '120000' && newMode !== '160000' && !ZERO_OID.test(newOid ?? '')) t.versions.push({ commit, date, path: name, blob: newOid });
+      if (t.versions.length >= max || kind === 'A' || kind === 'C') active.delete(name);
+      else if (kind === 'R') renames.push([first, name]);
+    };
+    const args = ['log', '--first-parent', '-m', '--raw', '-M', '--no-abbrev', '-z', '--no-textconv', '--no-ext-diff', '--format=%x01%H%x02%aI', '--', ...specs];
+    await streamGit(args, root, options, (token, next) => {
+      // A header (`\x01<commit>\x02<date>`), or a raw entry's metadata (`:<modes> <oids> <status>`) and its paths.
+      let s = token.toString('utf8');
+      while (s[0] === '\n') s = s.slice(1);
+      if (s[0] === '\x01') {
+        endCommit();
+        if (active.size === 0 || ++commits > maxCommits) return false;
+        [commit, date] = s.slice(1).split('\x02');
+        return true;
+      }
+      if (s[0] === ':') {
+        const status = s.split(' ')[4] ?? '';
+        const first = next().toString('utf8');
+        const second = status[0] === 'R' || status[0] === 'C' ? next().toString('utf8') : undefined;
+        onEntry(s, first, second);
+      }
+      return true;
+    });
+  }
+  return all;
+}
+
+/**
+ * Runs a hardened git command and hands its NUL-separated output to `onToken` as it arrives (`next()` gives the
+ * token after it, for records of several tokens). `onToken` returning false stops git: the walk has what it needs.
+ * Rejects with GitError when git fails before it was stopped.
+ */
+function streamGit(args: string[], cwd: string, options: GitOptions, onToken: (token: Buffer, next: () => Buffer) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(gitBinary(options), [...HARDENING, ...args], { cwd, env: gitEnvironment().env, windowsHide: true, signal: options.signal });
+    } catch (e) {
+      return reject(e);
+    }
+    child.stdin.end();
+    let stopped = false;
+    let stderr = '';
+    const tokens: Buffer[] = [];
+    let rest: Buffer = EMPTY;
+    // Tokens wait until the one after them has arrived too (a record's paths follow its metadata).
+    const drain = (final: boolean) => {
+      while (!stopped && (tokens.length > 2 || (final && tokens.length))) {
+        const token = tokens.shift()!;
+        const next = () => tokens.shift() ?? EMPTY;
+        if (!onToken(token, next)) {
+          stopped = true;
+          child.kill();
+        }
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (stopped) return;
+      let buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+      for (let nul = buf.indexOf(0); nul >= 0; nul = buf.indexOf(0)) {
+        tokens.push(Buffer.from(buf.subarray(0, nul)));
+        buf = buf.subarray(nul + 1);
+      }
+      rest = Buffer.from(buf);
+      drain(false);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      stopped = true;
+      reject(e.code === 'ENOENT' ? new GitError(GIT_MISSING_MESSAGE, 'git-missing') : e);
+    });
+    child.on('close', (code) => {
+      if (stopped) return resolve();
+      if (code !== 0) return reject(Object.assign(new GitError(`git failed: ${stderr.trim() ? gitReason(stderr) : `git exited with ${code}`}`, 'git-failed'), { stderr }));
+      if (rest.length) tokens.push(rest);
+      drain(true);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Reads the walked versions' texts with one `cat-file --batch-check` (sizes) and one `cat-file --batch`: newest
+ * versions of every file first, so a byte budget cuts the oldest. Fills `out`; returns the bytes read.
+ */
+async function readHistoryTexts(root: string, tracked: readonly TrackedFile[], budget: number, options: FileHistoryOptions, out: Map<string, FileHistoryVersion[]>): Promise<number> {
+  const maxVersionBytes = options.maxVersionBytes ?? 4 << 20;
+  const blobs = [...new Set(tracked.flatMap((t) => t.versions.map((v) => v.blob)))];
+  if (blobs.length === 0) return 0;
+  const sizes = new Map<string, number>();
+  const check = new GitObjectReader(root, { ...options, sizesOnly: true });
+  try {
+    await Promise.all(blobs.map(async (b) => {
+      const o = await check.read(b);
+      if (o?.type === 'blob') sizes.set(b, o.size);
+    }));
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    return 0;
+  } finally {
+    check.close();
+  }
+  // Round k takes the k-th newest version of each file (versions are newest first here).
+  const chosen = new Set<string>();
+  let used = 0;
+  let full = false;
+  const depth = Math.max(0, ...tracked.map((t) => t.versions.length));
+  for (let k = 0; k < depth && !full; k++) {
+    for (const t of tracked) {
+      const v = t.versions[k];
+      const size = v && sizes.get(v.blob);
+      if (size === undefined || size > maxVersionBytes || chosen.has(v.blob)) continue;
+      if (used + size > budget) {
+        full = true;
+        break;
+      }
+      chosen.add(v.blob);
+      used += size;
+    }
+  }
+  const texts = new Map<string, string | undefined>();
+  const reader = new GitObjectReader(root, options);
+  try {
+    await Promise.all([...chosen].map(async (b) => {
+      const o = await reader.read(b);
+      try {
+        texts.set(b, o ? decodeVersionText(o.bytes, b) : undefined);
+      } catch {
+        texts.set(b, undefined); // binary or invalid UTF-8: left out, as a file on disk would be
+      }
+    }));
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    // the reader stopped (a partial clone's missing object): what was read is kept
+  } finally {
+    reader.close();
+  }
+  for (const t of tracked) {
+    const versions: FileHistoryVersion[] = [];
+    for (const v of t.versions) {
+      const source = texts.get(v.blob);
+      if (source !== undefined) versions.push({ commit: v.commit, date: v.date, path: v.path, source });
+    }
+    if (versions.length) out.set(t.file, versions.reverse());
+  }
+  return used;
 }

@@ -1,6 +1,8 @@
 // Audit Workspace against the CLI's `lint` on the same files, measured in this run (issue 13, item 6): within 2×,
-// and the Workspace tab has its rows when the audit's notification appears (no blank panel after). The figures go to
-// test-results/e2e/workspace-audit.json.
+// the same findings file by file (both read the files' git history in one walk and lint through the same core), and
+// the Workspace tab has its rows when the audit's notification appears (no blank panel after). The CLI runs with
+// `--against HEAD`: the extension's baseline (files edited by earlier steps get the drift rules in both). The figures
+// go to test-results/e2e/workspace-audit.json.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,10 +32,16 @@ export default {
       const files = [...new Set([...scenario.promptFiles, ...bulk])].sort();
       // The CLI on the same files, the same core, in this run.
       const c0 = performance.now();
-      const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lint', ...files, '--provider', 'anthropic', '--fail-on', 'none'], { cwd: workspace, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'lint', ...files, '--provider', 'anthropic', '--against', 'HEAD', '--json', '--fail-on', 'none'], { cwd: workspace, encoding: 'utf8', maxBuffer: 64 << 20 });
       const cliMs = performance.now() - c0;
-      const cliSummary = /(\d+) file\(s\), (\d+) finding\(s\)/.exec(cli.stdout);
-      t.log(`CLI lint: ${cliSummary?.[0] ?? `exit ${cli.status}: ${cli.stderr.slice(0, 200)}`} in ${(cliMs / 1000).toFixed(2)} s`);
+      let cliFindings = null;
+      try {
+        cliFindings = new Map(JSON.parse(cli.stdout).map((r) => [r.file, r.findings.length]));
+      } catch {
+        // reported by the check below
+      }
+      const cliTotal = cliFindings ? [...cliFindings.values()].reduce((a, n) => a + n, 0) : NaN;
+      t.log(`CLI lint: ${cliFindings ? `${cliFindings.size} file(s), ${cliTotal} finding(s)` : `exit ${cli.status}: ${cli.stderr.slice(0, 200)}`} in ${(cliMs / 1000).toFixed(2)} s`);
 
       await wb.closeAllEditors(page);
       await wb.runCommand(page, 'Prompt Cache: Show Heatmap');
@@ -51,9 +59,24 @@ export default {
       t.log(`extension: ${note} (${(extMs / 1000).toFixed(2)} s wall from the palette, ${rowsAtNote} rows in the Workspace tab at the notification)`);
       const ratio = ownMs / cliMs;
       t.log(`ratio extension / CLI: ${ratio.toFixed(2)} (wall from the palette: ${(extMs / cliMs).toFixed(2)})`);
-      writeFileSync(path.join(resultsDir, 'workspace-audit.json'), JSON.stringify({ files: files.length, cliMs, extensionMs: ownMs, extensionWallFromPaletteMs: extMs, ratio, audited, rowsAtNotification: rowsAtNote }, null, 2));
+      const extFindingsTotal = Number(/; (\d+) finding\(s\)/.exec(note)?.[1] ?? NaN);
+      writeFileSync(path.join(resultsDir, 'workspace-audit.json'), JSON.stringify({ files: files.length, cliMs, extensionMs: ownMs, extensionWallFromPaletteMs: extMs, ratio, audited, rowsAtNotification: rowsAtNote, cliFindings: cliTotal, extensionFindings: extFindingsTotal }, null, 2));
       await t.check(`the extension audits every file (${files.length})`, () => assert.ok(audited >= files.length, `audited ${audited} of ${files.length}`));
       await t.check('within 2× of the CLI on the same files', () => assert.ok(ratio <= 2, `extension ${(ownMs / 1000).toFixed(2)} s vs CLI ${(cliMs / 1000).toFixed(2)} s (${ratio.toFixed(2)}×)`));
+      await t.check('the same findings as the CLI on the same files, file by file (history-dependent ones included)', async () => {
+        assert.ok(cliFindings, `the CLI's JSON: exit ${cli.status}: ${cli.stderr.slice(0, 300)}`);
+        const rows = await wb.waitFor(async () => {
+          const r = await frame.$$eval('[data-testid=workspace-row]', (els) => els.map((e) => ({ file: e.querySelector('a')?.textContent ?? '', findings: Number(e.lastElementChild?.textContent ?? NaN) })));
+          return r.length >= files.length ? r : null;
+        }, { timeout: 5000, interval: 100, message: `${files.length} workspace rows` });
+        const ext = new Map(rows.map((r) => [r.file, r.findings]));
+        const differ = files.filter((f) => ext.get(f) !== cliFindings.get(f)).map((f) => `${f}: extension ${ext.get(f)}, CLI ${cliFindings.get(f)}`);
+        assert.deepEqual(differ, [], 'files whose finding counts differ');
+        const extTotal = files.reduce((a, f) => a + (ext.get(f) ?? 0), 0);
+        t.log(`findings: extension ${extTotal}, CLI ${cliTotal} on the same ${files.length} files (notification: ${extFindingsTotal} over ${audited} files)`);
+        assert.equal(extTotal, cliTotal);
+        if (audited === files.length) assert.equal(extFindingsTotal, cliTotal, 'the notification\'s count');
+      });
       await t.check('the Workspace tab has every row when the notification appears (no blank panel after)', async () => {
         const n = await wb.waitFor(async () => {
           const c = await frame.$$eval('[data-testid=workspace-row]', (els) => els.length).catch(() => 0);
