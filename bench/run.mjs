@@ -308,8 +308,8 @@ if (existsSync(cli)) {
 
 // 7. The extension-side benches (audit worker round trip and stalls; activation and first-audit start-up),
 // `history` on 300 versions of a 600 KB prompt against git's own log + show loop, and `trace` of a 100 MB Claude Code
-// session against re-tokenizing every call: each prints a final JSON line whose entries are merged into results.json.
-for (const name of ['audit-worker.mjs', 'activation.mjs', 'history.mjs', 'trace.mjs']) {
+// session against re-tokenizing every call, `lint` with git history against `lint --no-history`: each prints a final JSON line whose entries are merged into results.json.
+for (const name of ['audit-worker.mjs', 'activation.mjs', 'history.mjs', 'lint-history.mjs', 'trace.mjs']) {
   const script = path.join(here, name);
   if (!existsSync(script)) continue;
   const r = spawnSync(process.execPath, [script, ...(quick && name === 'history.mjs' ? ['--reps', '1'] : [])], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
