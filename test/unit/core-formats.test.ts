@@ -157,6 +157,13 @@ describe('formats: JSON request bodies', () => {
     assert.ok(p.text.indexOf('systemInstruction') < p.text.indexOf('contents'));
     assert.equal(p.finalTurnOffset, p.segments.find((s) => s.name === 'contents[0]')!.start);
   });
+  it('Gemini: an opaque thoughtSignature is not counted as prompt text (the model is not fed its base64)', () => {
+    const sig = 'Q2lRQjRGdkd'.repeat(300);
+    const body = (withSig: boolean) => ({ contents: [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [{ text: 'a', ...(withSig ? { thoughtSignature: sig } : {}) }] }, { role: 'user', parts: [{ text: 'next' }] }] });
+    const p = extractPrompt(JSON.stringify(body(true)), 'g.json');
+    assert.ok(!p.text.includes('Q2lRQjRGdkd'), 'the signature is not rendered');
+    assert.equal(p.text, extractPrompt(JSON.stringify(body(false)), 'g.json').text);
+  });
   it('malformed JSON is a problem with a position; the text is still counted', () => {
     const src = '{"messages": [1, 2,, 3]}';
     const p = extractPrompt(src, 'bad.json');

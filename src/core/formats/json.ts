@@ -105,7 +105,11 @@ export function extractJson(source: string, bodyStart: number, fileFormatFallbac
       b.synth('{', range[0]);
       // `cache_control` marks a breakpoint; it is request metadata, not prompt text, so it is not rendered
       // (moving a breakpoint to the newest message does not change the cached tokens).
-      const members = flavour === 'json-anthropic' ? node.items.filter((p) => !(isScalar(p.key) && p.key.value === 'cache_control')) : node.items;
+      // Gemini's `thoughtSignature` is an opaque, encrypted record of the model's earlier reasoning (base64, often
+      // kilobytes), not text the model reads: rendering it predicted far more prompt tokens than Gemini's reported
+      // promptTokenCount. It is left out; the thought text itself is unknown to us.
+      const skipped = flavour === 'json-anthropic' ? SKIPPED_ANTHROPIC : flavour === 'json-gemini' ? SKIPPED_GEMINI : null;
+      const members = skipped ? node.items.filter((p) => !(isScalar(p.key) && skipped.has(String(p.key.value)))) : node.items;
       members.forEach((pair, i) => {
         if (i > 0) b.synth(',', range[0]);
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
@@ -173,6 +177,9 @@ export function extractJson(source: string, bodyStart: number, fileFormatFallbac
   if (finalTurnOffset !== undefined) prompt.finalTurnOffset = finalTurnOffset;
   return prompt;
 }
+
+const SKIPPED_ANTHROPIC = new Set(['cache_control']);
+const SKIPPED_GEMINI = new Set(['thoughtSignature', 'thought_signature']);
 
 /** Rendered end offsets of Anthropic's blocks: each tool, each system block, each message content block. */
 function blockEnds(v: Obj, segments: PromptSegment[], starts = false): number[] {
