@@ -51,7 +51,7 @@ function diff(requestId: number, file: string, callIndex: number, against?: numb
   if (base === undefined || base === null) return post({ type: 'diff', requestId, excerpt: null, reason: 'the first call has no earlier call to compare with' });
   const details = requestDiff(k.session, k.audit, callIndex, base);
   if (!details) return post({ type: 'diff', requestId, excerpt: null, reason: 'the log does not hold the text of these requests' });
-  post({ type: 'diff', requestId, excerpt: diffExcerpt(details, callIndex, base) });
+  post({ type: 'diff', requestId, excerpt: diffExcerpt(details, callIndex, base, base === (call.break?.againstCall ?? call.predicted?.againstCall) ? (call.break?.segment ?? call.predicted?.segment) : undefined) });
 }
 
 async function tail(requestId: number, file: string): Promise<void> {

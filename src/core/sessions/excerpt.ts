@@ -39,6 +39,7 @@ export interface RequestDiffExcerpt {
 
 const WINDOW_BEFORE = 360;
 const WINDOW_AFTER = 360;
+const CLOSING = /^[\s\]}]*$/;
 
 function side(prompt: ExtractedPrompt, starts: Uint32Array, ids: number, k: number | null, call: number): DiffSide {
   const text = prompt.text;
@@ -58,43 +59,66 @@ function side(prompt: ExtractedPrompt, starts: Uint32Array, ids: number, k: numb
  * value is unescaped and the line holding the offset returned (null when the offset is not inside a string).
  */
 export function lineAtOffset(prompt: ExtractedPrompt, offset: number): string | null {
-  let best: { start: number; end: number } | null = null;
-  for (const s of prompt.segments) {
-    if (offset < s.start || offset >= s.end || prompt.text[s.start] !== '"') continue;
-    if (!best || s.end - s.start < best.end - best.start) best = s;
-  }
-  if (!best) return null;
+  const lit = stringLiteralAt(prompt, offset);
+  if (!lit) return null;
+  const raw = prompt.text.slice(lit.start, lit.end);
   let value: string;
   try {
-    const v: unknown = JSON.parse(prompt.text.slice(best.start, best.end));
+    const v: unknown = JSON.parse(raw);
     if (typeof v !== 'string') return null;
     value = v;
   } catch {
     return null;
   }
   // The unescaped length of the literal up to the offset (backing off an escape sequence cut in the middle).
-  let at = -1;
-  for (let cut = offset; cut > best.start && cut >= offset - 6; cut--) {
+  let at = 0;
+  for (let cut = offset; cut > lit.start && cut >= offset - 6; cut--) {
     try {
-      at = (JSON.parse(`${prompt.text.slice(best.start, cut)}"`) as string).length;
+      at = (JSON.parse(`${prompt.text.slice(lit.start, cut)}"`) as string).length;
       break;
     } catch {
       // inside an escape: one character earlier
     }
   }
-  if (at < 0) at = 0;
   const lineStart = value.lastIndexOf('\n', at - 1) + 1;
   const nl = value.indexOf('\n', at);
   const line = value.slice(lineStart, nl < 0 ? value.length : nl);
   return line.trim() ? line : null;
 }
 
-export function diffExcerpt(details: AuditDetails, callIndex: number, againstCall: number): RequestDiffExcerpt {
+/** The JSON string literal (quotes included) holding a rendered offset: scanned from the smallest segment around it. */
+function stringLiteralAt(prompt: ExtractedPrompt, offset: number): { start: number; end: number } | null {
+  const text = prompt.text;
+  let from = 0;
+  let best = Infinity;
+  for (const s of prompt.segments) {
+    if (offset >= s.start && offset < s.end && s.end - s.start < best) {
+      best = s.end - s.start;
+      from = s.start;
+    }
+  }
+  for (let i = from; i < text.length && i <= offset; i++) {
+    if (text[i] !== '"') continue;
+    let j = i + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    if (offset > i && offset <= j) return { start: i, end: j + 1 };
+    i = j;
+  }
+  return null;
+}
+
+/**
+ * `knownSegment`: the segment the session audit found (it refines a conversation's block to `.text`); the full audit's
+ * own is used otherwise.
+ */
+export function diffExcerpt(details: AuditDetails, callIndex: number, againstCall: number, knownSegment?: string | null): RequestDiffExcerpt {
   const t = details.tokens;
   const k = t.firstDivergentToken;
   const oldN = t.old.ids.length;
   const newN = t.new.ids.length;
-  const state: RequestDiffExcerpt['state'] = k === null ? 'identical' : k >= oldN ? 'extends' : 'diverges';
+  // A growing conversation differs from the earlier request only in its closing brackets: that is an extension.
+  const onlyClosing = k !== null && t.renderedOffset !== null && CLOSING.test(details.old.text.slice(t.renderedOffset.old));
+  const state: RequestDiffExcerpt['state'] = k === null ? 'identical' : k >= oldN || onlyClosing ? 'extends' : 'diverges';
   const out: RequestDiffExcerpt = {
     callIndex,
     againstCall,
@@ -112,7 +136,7 @@ export function diffExcerpt(details: AuditDetails, callIndex: number, againstCal
     out.new = { ...out.new, before: details.new.text.slice(from, s), cutBefore: from > 0 };
   }
   if (state === 'diverges' && t.renderedOffset) {
-    out.segment = details.result.divergence?.segment ?? segmentAt(details.new, t.renderedOffset.new) ?? segmentAt(details.old, t.renderedOffset.old) ?? null;
+    out.segment = knownSegment ?? details.result.divergence?.segment ?? segmentAt(details.new, t.renderedOffset.new) ?? segmentAt(details.old, t.renderedOffset.old) ?? null;
     const lo = lineAtOffset(details.old, t.renderedOffset.old);
     const ln = lineAtOffset(details.new, t.renderedOffset.new);
     if (lo || ln) out.divergentLine = { ...(lo ? { old: lo } : {}), ...(ln ? { new: ln } : {}) };
