@@ -19,6 +19,8 @@ export const SESSION_FILE_CONTEXT = 'promptCache.isSessionFile';
 const SESSION_NAME = /\.(jsonl|ndjson|har|json)$/i;
 /** Prompt files larger than this are not searched for a diff's line. */
 const MAX_PROMPT_SEARCH_BYTES = 1024 * 1024;
+/** Logs above this get a cancellable progress notification (~1 s to read and analyse on a 2-core machine). */
+const BIG_LOG_BYTES = 4 * 1024 * 1024;
 
 /** The agents' folders from the settings (an untrusted workspace's own values are ignored), then the environment. */
 export function sessionDirs(): AgentDirs {
@@ -71,8 +73,7 @@ export class SessionService implements vscode.Disposable {
     const key = doc.uri.toString();
     const known = this.sniffed.get(key);
     if (known && known.version === doc.version) return known.isSession;
-    const end = doc.lineCount > 200 ? new vscode.Position(200, 0) : doc.lineAt(doc.lineCount - 1).range.end;
-    const head = doc.getText(new vscode.Range(new vscode.Position(0, 0), end)).slice(0, 64 * 1024);
+    const head = doc.getText(new vscode.Range(new vscode.Position(0, 0), doc.positionAt(64 * 1024)));
     const found = await this.client.sniff(path.basename(doc.fileName), head).catch(() => null);
     this.sniffed.set(key, { version: doc.version, isSession: !!found });
     return !!found;
@@ -149,9 +150,11 @@ export class SessionService implements vscode.Disposable {
     panel.setTabStatus('session', 'busy', `Reading ${path.basename(file)}…`);
     const controller = new AbortController();
     const t0 = performance.now();
+    // A notification (with Cancel) only for logs that take a while; a small one is done before it would be read.
+    const big = await fs.stat(file).then((st) => st.size > BIG_LOG_BYTES, () => false);
     try {
       const r = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Prompt Cache: auditing ${path.basename(file)}`, cancellable: true },
+        { location: big ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window, title: `Prompt Cache: auditing ${path.basename(file)}`, cancellable: big },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           let reported = 0;
@@ -190,12 +193,19 @@ export class SessionService implements vscode.Disposable {
     post(selectedCallView(cur.audit, index));
     if (againstCallOf(cur.audit, index) === null) return post(selectedCallView(cur.audit, index, { excerpt: null, reason: 'The first call has no earlier call to compare with.' }));
     let diff: Awaited<ReturnType<SessionWorkerClient['diff']>>;
+    const t0 = performance.now();
     try {
       diff = await this.client.diff(cur.audit.file, index);
     } catch (e) {
       diff = { excerpt: null, reason: e instanceof Error ? e.message : String(e) };
     }
-    const link = diff.excerpt?.divergentLine ? await this.findPromptLine(diff.excerpt.divergentLine) : undefined;
+    let link: PromptFileLink | undefined;
+    try {
+      if (diff.excerpt?.divergentLine) link = await this.findPromptLine(diff.excerpt.divergentLine);
+    } catch (e) {
+      this.log.appendLine(`session diff: prompt file search failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.log.appendLine(`session diff of call ${index}: ${diff.excerpt ? diff.excerpt.state : diff.reason} in ${(performance.now() - t0).toFixed(0)} ms${link ? `, from ${link.path}:${link.line}` : ''}`);
     post(selectedCallView(cur.audit, index, diff, link));
   }
 
@@ -207,8 +217,11 @@ export class SessionService implements vscode.Disposable {
     const wanted = (['new', 'old'] as const).map((side) => ({ side, text: lines[side]?.trim() })).filter((x): x is { side: 'new' | 'old'; text: string } => !!x.text && x.text.length >= 8);
     if (!wanted.length || !vscode.workspace.workspaceFolders?.length) return undefined;
     const { include, exclude } = this.audits.current.patterns;
-    const glob = (g: readonly string[]) => (g.length === 1 ? g[0] : `{${g.join(',')}}`);
-    const files = await vscode.workspace.findFiles(glob(include), exclude.length ? glob(exclude) : undefined, 500);
+    // One search per include glob: the globs hold brace groups of their own, which cannot nest in one `{a,b}`.
+    const excludeGlob = exclude.length === 1 ? exclude[0] : exclude.length ? `{${exclude.join(',')}}` : undefined;
+    const found = await Promise.all(include.map((g) => Promise.resolve(vscode.workspace.findFiles(g, excludeGlob, 500)).catch(() => [] as vscode.Uri[])));
+    const seen = new Set<string>();
+    const files = found.flat().filter((f) => !seen.has(f.fsPath) && seen.add(f.fsPath)).slice(0, 500);
     const texts = new Map<string, string>();
     for (const w of wanted) {
       for (const f of files) {

@@ -50,10 +50,10 @@ function renderSession(root: HTMLElement, v: SessionView, ctx: WebviewTabContext
 
 function legend(): HTMLElement {
   return el('div', { class: 'legend' },
-    el('span', { class: 'swatch reused' }), ' read from cache',
+    el('span', { class: 'swatch reused-bar' }), ' read from cache',
     el('span', { class: 'swatch recomputed' }), ' written to cache',
     el('span', { class: 'swatch uncached-input' }), ' uncached',
-    el('span', { class: 'swatch divergence' }), ' break (cause under the bars); click a call for its request diff',
+    el('span', { class: 'swatch divergence' }), ' break ◆ (its cause in the table below and the bar\'s tooltip); click a call for its request diff',
   );
 }
 
@@ -65,8 +65,8 @@ function bars(v: SessionView, select: (i: number) => void): HTMLElement {
   for (const b of v.bars) {
     const bar = el('div', barAttrs(b, v.selected?.index === b.index));
     const stack = el('div', { class: 'stack' });
-    // Bottom to top: read, written, uncached (the order a prompt is laid out: the cached prefix first).
-    for (const [cls, n] of [['uncached', b.uncached], ['write', b.write], ['read', b.read]] as const) {
+    // Bottom to top (the stack is column-reverse): read, written, uncached — the order of the prompt, cached prefix first.
+    for (const [cls, n] of [['read', b.read], ['write', b.write], ['uncached', b.uncached]] as const) {
       if (n <= 0) continue;
       const seg = el('div', { class: `seg ${cls}` });
       seg.style.height = pct(n);
