@@ -5,18 +5,10 @@
 import type { RequestDiffExcerpt } from '../core/sessions/excerpt';
 import type { BreakCause, SessionAudit, SessionCall } from '../core/sessions/types';
 import { formatCount, formatPercent, formatUsd } from '../core/numbers';
+import { SOURCE_LABELS } from '../core/sessions/labels';
 
 export type { DiffSide, RequestDiffExcerpt } from '../core/sessions/excerpt';
 
-export const SOURCE_LABELS: Record<string, string> = {
-  'claude-code': 'Claude Code session',
-  codex: 'Codex rollout',
-  har: 'HAR capture',
-  'request-log': 'request log',
-  otlp: 'OTLP trace',
-  'copilot-chat': 'Copilot Chat export',
-  'gemini-cli': 'Gemini CLI session',
-};
 
 /** A break's cause in a few words (the bar's badge). */
 export const CAUSE_LABELS: Record<BreakCause, string> = {
