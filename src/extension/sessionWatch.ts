@@ -48,7 +48,8 @@ export class SessionWatch implements vscode.Disposable {
   }
 
   private enabled(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>('sessions.watch', false) === true;
+    // Consent is the user's: a workspace's own settings cannot turn the watch on.
+    return vscode.workspace.getConfiguration(SECTION).inspect<boolean>('sessions.watch')?.globalValue === true;
   }
 
   private async apply(): Promise<void> {
