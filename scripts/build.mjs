@@ -15,6 +15,7 @@ const watch = process.argv.includes('--watch');
 const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/auditWorker/main.ts', out: 'audit-worker' },
+  { in: 'src/auditWorker/sessionWorker.ts', out: 'session-worker' },
   { in: 'src/decoder/index.ts', out: 'decoder-client' },
   // ajv, the price data and the Hugging Face tokenizer runtime: required on first use (src/core/lazy.ts).
   { in: 'src/core/lazyDeps.ts', out: 'core-lazy' },

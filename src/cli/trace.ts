@@ -6,6 +6,7 @@ import pkg from '../../package.json';
 import { PROVIDER_IDS } from '../core/ids';
 import { formatCount, formatPercent, formatUsd } from '../core/numbers';
 import { auditSessionFiles, type SessionAudit, type SessionProblem } from '../core/sessions';
+import { SOURCE_LABELS } from '../core/sessions/labels';
 import { print } from './common';
 import { CliError, parseNumber, parseProvider } from './io';
 import { makeStyle, table, type Style } from './output';
@@ -17,15 +18,6 @@ interface TraceFlags {
   failOver?: string;
 }
 
-const SOURCE_LABEL: Record<string, string> = {
-  'claude-code': 'Claude Code session',
-  codex: 'Codex rollout',
-  har: 'HAR capture',
-  'request-log': 'request log',
-  otlp: 'OTLP trace',
-  'copilot-chat': 'Copilot Chat export',
-  'gemini-cli': 'Gemini CLI session',
-};
 
 function rel(f: string): string {
   const r = path.relative(process.cwd(), f);
@@ -40,7 +32,7 @@ export function formatSession(a: SessionAudit, st: Style): string {
   const t = a.totals;
   const out: string[] = [];
   const span = t.firstTimestamp ? `, ${when(t.firstTimestamp)} → ${when(t.lastTimestamp).slice(t.firstTimestamp.slice(0, 10) === (t.lastTimestamp ?? '').slice(0, 10) ? 11 : 0)}` : '';
-  out.push(`${st.bold(rel(a.file))}  ${st.dim(`(${SOURCE_LABEL[a.source] ?? a.source}, ${formatCount(t.calls)} call${t.calls === 1 ? '' : 's'}${t.models.length ? `, ${t.models.join(', ')}` : ''}${span})`)}`);
+  out.push(`${st.bold(rel(a.file))}  ${st.dim(`(${SOURCE_LABELS[a.source] ?? a.source}, ${formatCount(t.calls)} call${t.calls === 1 ? '' : 's'}${t.models.length ? `, ${t.models.join(', ')}` : ''}${span})`)}`);
   if (a.parent) out.push(`  ${st.dim(`subagent${a.agentId ? ` ${a.agentId}` : ''} of ${rel(a.parent)}`)}`);
   if (t.callsWithUsage === 0) {
     out.push(`  ${st.dim('no reported usage')}`);

@@ -13,6 +13,9 @@ import { CacheStatusBar } from './statusBar';
 import { setPromptFileContext } from './promptContext';
 import { startHostProbe } from './hostProbe';
 import { Workflows } from './workflows';
+import { SessionService } from './sessions';
+import { SessionWatch } from './sessionWatch';
+import { Command } from '../view/commandIds';
 
 export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
@@ -27,8 +30,14 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push({ dispose: startHostProbe() });
 
   const workflows = new Workflows({ audits, diagnostics, statusBar, decoder: getDecoder, log });
-  PromptCachePanel.configure({ extensionUri: context.extensionUri, audits, workflows });
-  context.subscriptions.push(...registerCommands({ audits, workflows }));
+  const sessions = new SessionService(context.extensionUri, audits, log);
+  PromptCachePanel.configure({ extensionUri: context.extensionUri, audits, workflows, sessions });
+  context.subscriptions.push(
+    ...registerCommands({ audits, workflows }),
+    sessions,
+    new SessionWatch(sessions.client, log),
+    vscode.commands.registerCommand(Command.AuditSession, (arg?: unknown) => sessions.auditSessionCommand(arg)),
+  );
 
   // Providers match every file; they answer only for tracked prompt documents (cheap map lookups).
   const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];

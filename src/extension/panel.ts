@@ -23,6 +23,8 @@ export interface PanelDeps {
   /** The tabs (the registry's; a test adds its own) and their host providers (found by id unless given). */
   tabs?: readonly TabInfo[];
   providers?: Readonly<Record<string, HostTab>>;
+  /** The Session tab's clicks (src/extension/sessions.ts). */
+  sessions?: { selectCall(index: number): Promise<void> };
 }
 
 export class PromptCachePanel implements vscode.Disposable {
@@ -266,9 +268,13 @@ export class PromptCachePanel implements vscode.Disposable {
         const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
         const abs = resolveInsideRoots(msg.path, roots);
         if (!abs) return; // outside the workspace: refused
-        await vscode.window.showTextDocument(vscode.Uri.file(abs), { viewColumn: vscode.ViewColumn.One });
+        const at = msg.line !== undefined ? new vscode.Position(msg.line - 1, 0) : undefined;
+        await vscode.window.showTextDocument(vscode.Uri.file(abs), { viewColumn: vscode.ViewColumn.One, ...(at ? { selection: new vscode.Range(at, at) } : {}) });
         return;
       }
+      case 'sessionCall':
+        await this.deps.sessions?.selectCall(msg.callIndex);
+        return;
       case 'run': {
         const provider = this.providers.get(msg.tab);
         if (provider?.run) await provider.run(this.context(msg.tab));

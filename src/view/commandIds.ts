@@ -13,6 +13,7 @@ export const Command = {
   ClearSavedVersions: 'promptCache.clearSavedVersions',
   RevealOffset: 'promptCache.revealOffset',
   RemoveByteOrderMark: 'promptCache.removeByteOrderMark',
+  AuditSession: 'promptCache.auditSession',
 } as const;
 
 export type CommandId = (typeof Command)[keyof typeof Command];

@@ -135,7 +135,10 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'revealRange'; uri: string; start: number; end: number }
   | { type: 'openHistoryDiff'; uri: string; commit: string }
-  | { type: 'openWorkspaceFile'; path: string }
+  /** Opens a workspace file, at a 1-based line when given (a prompt file the session diff points into). */
+  | { type: 'openWorkspaceFile'; path: string; line?: number }
+  /** The Session tab: show call `callIndex`'s request diff against the call it should have reused. */
+  | { type: 'sessionCall'; callIndex: number }
   | { type: 'run'; tab: TabId }
   | { type: 'tabChanged'; tab: TabId };
 
@@ -167,7 +170,13 @@ export function parseWebviewMessage(raw: unknown, tabs: readonly string[] = TAB_
       if (isStr(raw.uri) && typeof raw.commit === 'string' && /^[0-9a-f]{7,64}$/i.test(raw.commit)) return { type: 'openHistoryDiff', uri: raw.uri, commit: raw.commit };
       return undefined;
     case 'openWorkspaceFile':
-      if (isStr(raw.path, 1024) && raw.path.length > 0 && !raw.path.includes('\0')) return { type: 'openWorkspaceFile', path: raw.path };
+      if (isStr(raw.path, 1024) && raw.path.length > 0 && !raw.path.includes('\0')) {
+        if (raw.line === undefined) return { type: 'openWorkspaceFile', path: raw.path };
+        if (typeof raw.line === 'number' && Number.isInteger(raw.line) && raw.line >= 1 && raw.line <= 2 ** 31) return { type: 'openWorkspaceFile', path: raw.path, line: raw.line };
+      }
+      return undefined;
+    case 'sessionCall':
+      if (typeof raw.callIndex === 'number' && Number.isInteger(raw.callIndex) && raw.callIndex >= 0 && raw.callIndex <= 2 ** 31) return { type: 'sessionCall', callIndex: raw.callIndex };
       return undefined;
     case 'run':
     case 'tabChanged':

@@ -4,6 +4,7 @@
 //   src/extension/tabs/<id>.ts  its host data provider (loads the data, runs its action; exports `tab: HostTab`)
 // so adding a tab touches three files: those two and this one (AGENTS.md, "Add a panel tab").
 import type { HistoryView, KvDriftView, TimingView, WorkspaceView } from './protocol';
+import type { SessionView } from './sessionView';
 
 export interface TabInfo {
   id: string;
@@ -24,6 +25,7 @@ export const PANEL_TABS = [
   { id: 'kv', title: 'KV drift', testId: 'kv-drift', scope: 'document', action: { label: 'Compute KV drift', hint: 'How much each layer\'s keys and values change after the edit, on a local decoder.' } },
   { id: 'timing', title: 'Recompute time', testId: 'timing', scope: 'document', action: { label: 'Measure recompute time', hint: 'Cold vs. cached-prefix prefill on a local decoder, and a GPU estimate.' } },
   { id: 'workspace', title: 'Workspace', testId: 'workspace-summary', scope: 'workspace', action: { label: 'Audit workspace', hint: 'Every prompt file in the workspace.' } },
+  { id: 'session', title: 'Session', testId: 'session-view', scope: 'workspace', action: { label: 'Audit Session…', hint: 'A Claude Code or Codex session, a HAR capture or a request log, call by call.' } },
 ] as const satisfies readonly TabInfo[];
 
 export type TabId = (typeof PANEL_TABS)[number]['id'];
@@ -35,6 +37,7 @@ export interface TabViews {
   kv: KvDriftView;
   timing: TimingView;
   workspace: WorkspaceView;
+  session: SessionView;
 }
 
 export type DataTabId = keyof TabViews;

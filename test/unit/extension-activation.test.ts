@@ -51,6 +51,8 @@ function fakeVscode() {
         throw new Error('no webview at activation');
       },
       onDidChangeActiveTextEditor: event,
+      onDidChangeWindowState: event,
+      state: { focused: true },
       visibleTextEditors: [],
       activeTextEditor: undefined,
     },
@@ -62,6 +64,7 @@ function fakeVscode() {
       onDidOpenTextDocument: event,
       onDidChangeConfiguration: event,
       onDidGrantWorkspaceTrust: event,
+      onDidChangeWorkspaceFolders: event,
       registerTextDocumentContentProvider: () => (calls.push('contentProvider'), disposable),
       isTrusted: true,
       textDocuments: [],
@@ -106,7 +109,7 @@ test('activation registers everything, starts nothing heavy, and logs its time',
     };
     ext.activate(context);
     const totalMs = performance.now() - t0;
-    for (const id of ['promptCache.auditCurrentFile', 'promptCache.auditWorkspace', 'promptCache.compareWithGitRevision', 'promptCache.compareWithLastSave', 'promptCache.showHeatmap', 'promptCache.measureRecomputeTime', 'promptCache.selectProvider', 'promptCache.selectEncoding', 'promptCache.clearSavedVersions']) {
+    for (const id of ['promptCache.auditCurrentFile', 'promptCache.auditWorkspace', 'promptCache.compareWithGitRevision', 'promptCache.compareWithLastSave', 'promptCache.showHeatmap', 'promptCache.measureRecomputeTime', 'promptCache.selectProvider', 'promptCache.selectEncoding', 'promptCache.clearSavedVersions', 'promptCache.auditSession']) {
       assert.ok(fake.commands.has(id), id);
     }
     assert.deepEqual(fake.calls.sort(), ['codeActions', 'contentProvider', 'contentProvider', 'hover', 'serializer']);

@@ -43,7 +43,7 @@ function decode(buf: Buffer): { text: string; invalid: boolean } {
 }
 
 /** Lines of a file, streamed (never the whole file in memory). CRLF endings are accepted. */
-export async function* readLines(file: string, limits: LineLimits = DEFAULT_LIMITS, onEvent?: (e: LineEvent) => void, signal?: AbortSignal): AsyncGenerator<LogLine> {
+export async function* readLines(file: string, limits: LineLimits = DEFAULT_LIMITS, onEvent?: (e: LineEvent) => void, signal?: AbortSignal, onBytes?: (bytes: number) => void): AsyncGenerator<LogLine> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   let parts: Buffer[] = [];
   let partBytes = 0;
@@ -58,8 +58,11 @@ export async function* readLines(file: string, limits: LineLimits = DEFAULT_LIMI
     return { line, text, unterminated, invalidUtf8: invalid };
   };
   try {
+    let bytes = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (signal?.aborted) return;
+      bytes += chunk.length;
+      onBytes?.(bytes);
       let start = 0;
       for (;;) {
         const nl = chunk.indexOf(10, start);

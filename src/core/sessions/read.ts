@@ -17,6 +17,8 @@ export interface ReadOptions {
   /** Importers to choose from (default: all of importers/index.ts). */
   importers?: readonly LogImporter[];
   signal?: AbortSignal;
+  /** Bytes of the file read so far (JSONL logs, once per 1 MB chunk), for a progress bar. */
+  onProgress?: (bytes: number, totalBytes: number) => void;
 }
 
 /** Problems of one kind are listed this many times, then counted. */
@@ -153,7 +155,7 @@ export async function readSessionFile(file: string, options: ReadOptions = {}): 
   const asLines = importer.shape === 'lines' || (importer.shape === 'auto' && firstLine.startsWith('{') && parses(firstLine));
   if (asLines) {
     let lastBad: { line: number; message: string } | null = null;
-    for await (const l of readLines(file, limits, (e) => problems.add('tooLong', e.line, 'warning', `line ${e.line}: longer than ${formatBytes(limits.maxLineBytes)} (${formatBytes(e.bytes)}): skipped`), options.signal)) {
+    for await (const l of readLines(file, limits, (e) => problems.add('tooLong', e.line, 'warning', `line ${e.line}: longer than ${formatBytes(limits.maxLineBytes)} (${formatBytes(e.bytes)}): skipped`), options.signal, options.onProgress && ((b) => options.onProgress!(b, size)))) {
       if (l.invalidUtf8) problems.add('utf8', l.line, 'warning', `line ${l.line}: not valid UTF-8 (read with replacement characters)`);
       const t = l.text.trim();
       if (!t) continue;
