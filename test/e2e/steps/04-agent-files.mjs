@@ -39,7 +39,7 @@ export default {
         return /Watched/.test(x) ? x : null;
       }, { timeout: 10_000, message: 'the "Watched (promptCache.include): …" sentence' });
       t.log(text);
-      for (const k of ['CLAUDE.md', 'AGENTS.md', 'copilot-instructions.md', 'prompt files', 'templates']) assert.ok(text.includes(k), `"${k}" missing`);
+      for (const k of ['CLAUDE.md', 'AGENTS.md', 'Copilot instructions', 'prompt files', 'Templates']) assert.ok(text.includes(k), `"${k}" missing`);
     });
     await wb.closeAllEditors(page);
   },
