@@ -17,8 +17,9 @@ const nodeEntries = [
   { in: 'src/auditWorker/main.ts', out: 'audit-worker' },
   { in: 'src/auditWorker/sessionWorker.ts', out: 'session-worker' },
   { in: 'src/decoder/index.ts', out: 'decoder-client' },
-  // ajv, the price data and the Hugging Face tokenizer runtime: required on first use (src/core/lazy.ts).
+  // ajv and the Hugging Face tokenizer runtime; the price data: required on first use (src/core/lazy.ts).
   { in: 'src/core/lazyDeps.ts', out: 'core-lazy' },
+  { in: 'src/core/providers/priceDeps.ts', out: 'core-prices' },
   // The template engines and POML's XML parser: required when a file is rendered (src/core/lazy.ts).
   { in: 'src/core/formats/engineDeps.ts', out: 'core-engines' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },

@@ -6,9 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as LazyDeps from './lazyDeps';
 import type * as EngineDeps from './formats/engineDeps';
+import type * as PriceDeps from './providers/priceDeps';
 
 /** Bundle name of src/core/lazyDeps.ts (scripts/build.mjs). */
 export const CORE_LAZY_BUNDLE = 'core-lazy.js';
+/** Bundle name of src/core/providers/priceDeps.ts (scripts/build.mjs). */
+export const PRICES_LAZY_BUNDLE = 'core-prices.js';
 /** Bundle name of src/core/formats/engineDeps.ts (scripts/build.mjs). */
 export const ENGINES_LAZY_BUNDLE = 'core-engines.js';
 
@@ -28,9 +31,14 @@ function load<T>(bundle: string, sourceParts: readonly string[]): T {
   return mod as T;
 }
 
-/** ajv, the price data and the Hugging Face tokenizer runtime. */
+/** ajv and the Hugging Face tokenizer runtime. */
 export function lazyDeps(): typeof LazyDeps {
   return load<typeof LazyDeps>(CORE_LAZY_BUNDLE, ['lazyDeps']);
+}
+
+/** The price data: the first estimate with a cost needs it. */
+export function priceDeps(): typeof PriceDeps {
+  return load<typeof PriceDeps>(PRICES_LAZY_BUNDLE, ['providers', 'priceDeps']);
 }
 
 /** The template engines and POML's XML parser: only files that are rendered need them. */

@@ -35,7 +35,7 @@ before(async () => {
   });
   // The core's lazily required dependencies (ajv, prices, model tokenizers; the template engines) are bundles of their
   // own, next to it.
-  for (const [entry, out] of [['src/core/lazyDeps.ts', 'core-lazy.js'], ['src/core/formats/engineDeps.ts', 'core-engines.js']]) {
+  for (const [entry, out] of [['src/core/lazyDeps.ts', 'core-lazy.js'], ['src/core/formats/engineDeps.ts', 'core-engines.js'], ['src/core/providers/priceDeps.ts', 'core-prices.js']]) {
     await esbuild.build({ entryPoints: [join(root, entry)], outfile: join(work, out), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
   }
   // Prebuilt rank tables next to the bundle, as `npm run build` writes them (start-up in ms, not ~0.3 s).

@@ -1,6 +1,6 @@
 // Input, cache-read and cache-write prices per model from @pydantic/genai-prices (offline data in the package,
 // pinned exactly in package.json). The package is required on first use only: loading its data costs ~50 ms.
-import { lazyDeps } from '../lazy';
+import { priceDeps } from '../lazy';
 import type { AppliedRule } from './types';
 
 /** The price package in use; a unit test checks that package.json pins this exact version. */
@@ -28,7 +28,7 @@ interface GenaiPrices {
 }
 
 function genaiPrices(): GenaiPrices {
-  return lazyDeps().genaiPrices as unknown as GenaiPrices;
+  return priceDeps().genaiPrices as unknown as GenaiPrices;
 }
 
 /** A tiered price at a prompt length (the last tier that starts at or below it). */

@@ -1,7 +1,7 @@
 // The one place the session audit reads provider facts from: cache rules and estimates (src/core/providers/), cache
 // lifetimes, hit granularity, and per-model prices (@pydantic/genai-prices' bundled, dated data; never updated at run
 // time).
-import { lazyDeps } from '../lazy';
+import { priceDeps } from '../lazy';
 import { CACHE_RULES, encodingFor, minimumFor, providerForModel, ruleFor, type EstimateInput } from '../providers';
 import { estimateProvider } from '../providers/estimate';
 import type { EncodingName } from '../encodings';
@@ -98,7 +98,7 @@ const rates = new Map<string, Rates | null>();
 
 function price(usage: Record<string, number>, model: string, providerId: string | undefined, timestamp: Date | undefined) {
   try {
-    return lazyDeps().genaiPrices.calcPrice(usage, model, { providerId, timestamp });
+    return priceDeps().genaiPrices.calcPrice(usage, model, { providerId, timestamp });
   } catch {
     return null;
   }
