@@ -100,8 +100,10 @@ function handle(msg: HostToWebview): void {
       renderSummary(summary, msg.summary, msg.fileName, () => heatmap.revealDivergence());
       return;
     case 'noDocument':
+      // The whole reason (with the watched kinds) in the Tokens tab; above the tabs, which the Session and Workspace
+      // tabs share, only its first sentence.
       heatmap.clear(msg.reason);
-      summary.replaceChildren(el('p', { class: 'muted', 'data-testid': 'no-document' }, msg.reason));
+      summary.replaceChildren(el('p', { class: 'muted', 'data-testid': 'no-document-summary' }, msg.reason.split(/(?<=\.)\s/)[0]));
       return;
     case 'tab': {
       const body = bodies.get(msg.tab);

@@ -89,7 +89,7 @@ export class TokenHeatmap {
     this.ids = new Uint32Array(0);
     this.starts = new Uint32Array(1);
     this.rows = new Uint32Array(1);
-    this.legend.replaceChildren(el('span', { class: 'muted' }, reason));
+    this.legend.replaceChildren(el('span', { class: 'muted', 'data-testid': 'no-document' }, reason));
     this.layer.replaceChildren();
     this.spacer.style.height = '0px';
     if (this.overviewReused) {
