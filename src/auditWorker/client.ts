@@ -136,6 +136,11 @@ export class AuditClient {
     return this.request('files', key, (requestId) => ({ type: 'auditFiles', requestId, files, baseline }));
   }
 
+  /** Audit Workspace was cancelled: the worker stops the git history walk it started for the listed files. */
+  stopWorkspaceAudit(): void {
+    if (this.worker) this.send({ type: 'stopWorkspaceAudit' });
+  }
+
   /** Drops queued requests for a document (e.g. the user switched away). */
   cancel(uri: string): void {
     let max = -1;

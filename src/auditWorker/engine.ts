@@ -11,7 +11,7 @@ import {
   type Rendered, type RenderedLayout, type TokenSequence,
 } from './coreBridge';
 import { directRenderedOffset, LineStarts, renderedAfterEdit, type QuickLayout } from './quickRender';
-import { auditWorkspaceFiles, listPromptFiles } from './workspaceAudit';
+import { auditWorkspaceFiles, listPromptFiles, stopHistoryReads } from './workspaceAudit';
 
 interface BaselineState {
   label: string;
@@ -159,6 +159,9 @@ export class AuditEngine {
       }
       case 'cancel':
         return; // handled by the worker's queue (it drops queued requests); nothing runs here
+      case 'stopWorkspaceAudit':
+        stopHistoryReads();
+        return;
       default:
         assertNever(msg);
     }

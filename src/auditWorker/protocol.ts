@@ -56,7 +56,9 @@ export type HostToWorker =
   /** Audits a batch of workspace files that the worker reads itself (Audit Workspace): one answer per batch. */
   | { type: 'auditFiles'; requestId: number; files: WorkspaceFile[]; baseline: WorkspaceBaseline }
   /** Drops queued work for requests up to this id (the user moved on). */
-  | { type: 'cancel'; requestId: number };
+  | { type: 'cancel'; requestId: number }
+  /** Audit Workspace was cancelled: stop the git history walk it started (a git process that may run for seconds). */
+  | { type: 'stopWorkspaceAudit' };
 
 /**
  * What a workspace file is compared with: `gitHead` reads the repository's HEAD tree once per batch (files whose

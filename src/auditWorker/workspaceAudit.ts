@@ -71,6 +71,15 @@ async function headTreeFor(dir: string): Promise<HeadTree | null> {
 /** Earlier versions by file, read for a listing or a batch; kept as long as the HEAD trees, a little longer. */
 const histories = new Map<string, { at: number; versions: Promise<readonly HistoryVersion[]> }>();
 const HISTORY_TTL_MS = 30_000;
+/** Aborts the git processes of the history reads in flight (Audit Workspace cancelled). */
+let historyReads = new AbortController();
+
+/** Stops the history walks in flight and forgets what they would have read: the next audit reads again. */
+export function stopHistoryReads(): void {
+  historyReads.abort();
+  historyReads = new AbortController();
+  histories.clear();
+}
 
 /**
  * The earlier versions of each file: one batched read (readFileHistories, the CLI's) for those not read in the
@@ -81,7 +90,7 @@ export function historiesFor(files: readonly string[]): Map<string, Promise<read
   for (const [k, v] of histories) if (now - v.at > HISTORY_TTL_MS) histories.delete(k);
   const missing = files.filter((f) => !histories.has(f));
   if (missing.length) {
-    const read = readFileHistories(missing, { max: DEFAULT_HISTORY_MAX }).catch(() => new Map<string, HistoryVersion[]>());
+    const read = readFileHistories(missing, { max: DEFAULT_HISTORY_MAX, signal: historyReads.signal }).catch(() => new Map<string, HistoryVersion[]>());
     for (const f of missing) histories.set(f, { at: now, versions: read.then((m) => m.get(f) ?? []) });
   }
   return new Map(files.map((f) => [f, histories.get(f)!.versions]));

@@ -307,6 +307,11 @@ export class AuditService implements vscode.Disposable {
     return this.ensureClient().auditFiles(files, baseline);
   }
 
+  /** Audit Workspace was cancelled: stop the worker's history walk. */
+  stopWorkspaceAudit(): void {
+    if (!this.disposed) this.ensureClient().stopWorkspaceAudit();
+  }
+
   /** Audit Workspace: the prompt files under the folders, globbed in the worker. */
   async listFiles(folders: string[]): Promise<string[] | undefined> {
     if (this.disposed) return undefined;

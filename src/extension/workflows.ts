@@ -142,26 +142,32 @@ export class Workflows {
       live.setTabData('workspace', { rows: [], cancelled: false, done: false, note: 'Finding prompt files…' });
     }
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Prompt Cache: auditing workspace', cancellable: true }, async (progress, token) => {
-      const f0 = performance.now();
-      const files = await findPromptFiles(audits, folders, patterns, token);
-      findMs = performance.now() - f0;
-      const baseline = audits.current.baseline === 'gitHead' ? 'gitHead' : 'self';
-      let done = 0;
-      for (let i = 0; i < files.length; i += BATCH_FILES) {
-        if (token.isCancellationRequested) {
-          cancelled = true;
-          break;
+      // At once, not between batches: the batch in flight may be waiting for the git history walk.
+      const stop = token.onCancellationRequested(() => audits.stopWorkspaceAudit());
+      try {
+        const f0 = performance.now();
+        const files = await findPromptFiles(audits, folders, patterns, token);
+        findMs = performance.now() - f0;
+        const baseline = audits.current.baseline === 'gitHead' ? 'gitHead' : 'self';
+        let done = 0;
+        for (let i = 0; i < files.length; i += BATCH_FILES) {
+          if (token.isCancellationRequested) {
+            cancelled = true;
+            break;
+          }
+          const batch = await Promise.all(files.slice(i, i + BATCH_FILES).map((u) => this.workspaceFile(u)));
+          const answer = await audits.auditFiles(batch, baseline);
+          if (!answer) break;
+          workerMs += answer.ms;
+          const publish: [vscode.Uri, NonNullable<WorkspaceFileResult['diff']>][] = [];
+          for (const r of answer.results) rows.push(this.workspaceRow(r, publish));
+          this.deps.diagnostics.publishMany(publish);
+          done += batch.length;
+          progress.report({ message: `${done}/${files.length} files`, increment: (100 * batch.length) / Math.max(1, files.length) });
+          PromptCachePanel.current?.setTabData('workspace', { rows: [...rows], cancelled: false, done: false, note: `${formatCount(done)} of ${formatCount(files.length)} files…` });
         }
-        const batch = await Promise.all(files.slice(i, i + BATCH_FILES).map((u) => this.workspaceFile(u)));
-        const answer = await audits.auditFiles(batch, baseline);
-        if (!answer) break;
-        workerMs += answer.ms;
-        const publish: [vscode.Uri, NonNullable<WorkspaceFileResult['diff']>][] = [];
-        for (const r of answer.results) rows.push(this.workspaceRow(r, publish));
-        this.deps.diagnostics.publishMany(publish);
-        done += batch.length;
-        progress.report({ message: `${done}/${files.length} files`, increment: (100 * batch.length) / Math.max(1, files.length) });
-        PromptCachePanel.current?.setTabData('workspace', { rows: [...rows], cancelled: false, done: false, note: `${formatCount(done)} of ${formatCount(files.length)} files…` });
+      } finally {
+        stop.dispose();
       }
     });
     const ms = performance.now() - t0;
