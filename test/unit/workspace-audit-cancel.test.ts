@@ -32,12 +32,13 @@ test('stopping the workspace audit kills its git log walk; the read resolves wit
   fs.mkdirSync(bin);
   const started = path.join(tmp, 'log-started');
   const ran = path.join(tmp, 'log-ran');
-  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nfor a in "$@"; do if [ "$a" = log ]; then echo > "${started}"; sleep 20; echo > "${ran}"; fi; done\nexec "${realGit}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nfor a in "$@"; do if [ "$a" = log ]; then trap 'kill $p; exit 143' TERM; echo > "${started}"; sleep 20 >/dev/null 2>&1 & p=$!; wait $p; echo > "${ran}"; fi; done\nexec "${realGit}" "$@"\n`, { mode: 0o755 });
   process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
 
   const read = historiesFor([file]).get(file)!;
   while (!fs.existsSync(started)) await new Promise((r) => setTimeout(r, 20));
   stopHistoryReads();
+  // Without the stop, this waits for the wrapper and then gets the file's two versions.
   assert.deepEqual(await read, [], 'no history after the stop');
   assert.ok(!fs.existsSync(ran), 'the walk never got to run git log');
 
