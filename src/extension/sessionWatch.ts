@@ -4,7 +4,7 @@
 // leaves the machine: it reads local files. Idle costs nothing: fs.watch (inotify) wakes it only when a file changes;
 // the one-second countdown runs only while the window has focus and the entry has not expired; the appended bytes are
 // read in the session worker.
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SessionWorkerClient } from '../auditWorker/sessionClient';
@@ -28,6 +28,8 @@ export class SessionWatch implements vscode.Disposable {
   private status: LiveSessionStatus | null = null;
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  /** Starts over when a watched folder gains a subfolder the agent just created, and at midnight (Codex's day folder). */
+  private restart: NodeJS.Timeout | undefined;
   private warned = new Set<string>();
   private running = false;
 
@@ -59,14 +61,38 @@ export class SessionWatch implements vscode.Disposable {
     const dirs = sessionDirs();
     // New sessions appear in the workspace's Claude Code project folder (and today's Codex folder): watch those.
     for (const w of workspaceFolderPaths()) {
-      for (const name of new Set([claudeProjectName(w), w.replace(/[^a-zA-Z0-9]/g, '-')])) this.watchDir(path.join(dirs.claudeDir, 'projects', name));
+      for (const name of new Set([claudeProjectName(w), w.replace(/[^a-zA-Z0-9]/g, '-')])) this.watchDir(path.join(dirs.claudeDir, 'projects', name), dirs.claudeDir);
     }
     const d = new Date();
-    this.watchDir(path.join(dirs.codexDir, 'sessions', String(d.getFullYear()), String(d.getMonth() + 1).padStart(2, '0'), String(d.getDate()).padStart(2, '0')));
+    this.watchDir(path.join(dirs.codexDir, 'sessions', String(d.getFullYear()), String(d.getMonth() + 1).padStart(2, '0'), String(d.getDate()).padStart(2, '0')), dirs.codexDir);
+    // Codex starts a new day folder at local midnight: follow it then (one timer a day).
+    const midnight = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1, 0, 0, 1).getTime();
+    this.startOverIn(midnight - d.getTime());
     await this.findNewest();
   }
 
-  private watchDir(dir: string): void {
+  private startOverIn(ms: number): void {
+    clearTimeout(this.restart);
+    this.restart = setTimeout(() => void this.apply(), ms);
+    this.restart.unref?.();
+  }
+
+  private watchDir(dir: string, root: string): void {
+    if (!existsSync(dir)) {
+      // The agent has not written here yet (its first session in this workspace, or today): watch the nearest folder
+      // that exists below its home, and start over when something appears in it.
+      let up = path.dirname(dir);
+      while (!existsSync(up) && up.startsWith(root) && up !== root) up = path.dirname(up);
+      if (!up.startsWith(root) || !existsSync(up)) return;
+      try {
+        const w = watch(up, { persistent: false }, () => this.startOverIn(DEBOUNCE_MS));
+        w.on('error', () => w.close());
+        this.watchers.push(w);
+      } catch {
+        // not watchable: the next start (settings, folders, midnight) looks again
+      }
+      return;
+    }
     try {
       const w = watch(dir, { persistent: false }, (_event, name) => {
         if (name && !String(name).endsWith('.jsonl')) return;
@@ -194,6 +220,7 @@ export class SessionWatch implements vscode.Disposable {
     this.running = false;
     this.stopTimer();
     clearTimeout(this.debounce);
+    clearTimeout(this.restart);
     for (const w of this.watchers.splice(0)) w.close();
     this.fileWatcher?.close();
     this.fileWatcher = undefined;

@@ -3,7 +3,7 @@
 // its hit ratio so far and the countdown to the expiry of the last call's cache entry. Runs after step 22, which put the
 // session in the folder promptCache.sessions.claudeDir names.
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as wb from '../workbench.mjs';
 import { setUserSetting, userSettings } from '../helpers.mjs';
@@ -50,6 +50,9 @@ export default {
     const file = claudeDir && path.join(claudeDir, 'projects', workspace.replace(/[\\/.:]/g, '-'), '0b7e2c1a-e2e0-4c55-9d1e-5e55a0e2e001.jsonl');
     assert.ok(file && existsSync(file), 'step 22 (session view) sets up the session folder');
     await t.check('off by default: no live session item', async () => assert.equal(await liveItem(page), null));
+    // Codex is installed but has not run today: its day folder does not exist yet (see the end of this step).
+    const codexDir = userSettings(ctx)['promptCache.sessions.codexDir'];
+    mkdirSync(path.join(codexDir, 'sessions'), { recursive: true });
     await setUserSetting(ctx, 'promptCache.sessions.watch', true);
     const first = await wb.waitFor(() => liveItem(page), { timeout: 15_000, message: 'the live session status bar item' });
     t.log(`live item: ${first.text}`);
@@ -75,6 +78,24 @@ export default {
       assert.ok(left > 200 && left <= 300, `${left} s left`);
     });
     await t.screenshot('live-session');
+
+    // A Codex session starts in this workspace today, in a day folder Codex creates now: the watch follows it.
+    const d = new Date();
+    const day = path.join(codexDir, 'sessions', String(d.getFullYear()), String(d.getMonth() + 1).padStart(2, '0'), String(d.getDate()).padStart(2, '0'));
+    mkdirSync(day, { recursive: true });
+    const at = (s) => new Date(Date.now() - s * 1000).toISOString();
+    const codexUsage = { input_tokens: 8000, cached_input_tokens: 4000, output_tokens: 20, reasoning_output_tokens: 0, total_tokens: 8020 };
+    writeFileSync(path.join(day, 'rollout-e2e-live-codex.jsonl'), [
+      { timestamp: at(5), type: 'session_meta', payload: { id: 'codex-e2e', cwd: workspace, originator: 'codex_cli_rs', cli_version: '0.50.0', model_provider: 'openai' } },
+      { timestamp: at(5), type: 'turn_context', payload: { model: 'gpt-5-codex', cwd: workspace } },
+      { timestamp: at(4), type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Run the tests' }] } },
+      { timestamp: at(1), type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: codexUsage, last_token_usage: codexUsage, model_context_window: 272000 }, rate_limits: null } },
+    ].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const codex = await wb.waitFor(async () => {
+      const i = await liveItem(page);
+      return i && /Session 50% cached/.test(i.text) ? i : null;
+    }, { timeout: 15_000, message: 'the live item following the new Codex session (50% cached)' });
+    await t.check('a session in a folder the agent created after the watch started is followed', () => assert.match(codex.text, /Session 50% cached · cache cold in \d:\d\d$/));
     if (process.env.E2E_MEASURE_IDLE) {
       // The extension host's CPU over 60 s with the live watch on and the session idle (the countdown ticking, the
       // window focused), then 60 s with it off: the difference is what the watch costs.
