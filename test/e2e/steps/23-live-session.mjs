@@ -58,18 +58,28 @@ export default {
     t.log(`live item: ${first.text}`);
     await t.check('the session\'s hit ratio so far; its last entry expired long ago: "cache cold"', () => assert.match(first.text, /Session \d+% cached · cache cold$/));
 
-    // Claude Code writes the next call: a user line and the assistant's answer, now.
+    // Claude Code writes the next calls: a user line and the assistant's answer. The first answer is dated 280 s ago,
+    // so its 5 min entry has 20 s left: the watch warns before a resumed session would pay a full write.
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const last = lines[lines.length - 1];
-    const now = Date.now();
-    const user = { ...last, type: 'user', uuid: 'e2e-live-u1', parentUuid: last.uuid, timestamp: new Date(now - 2000).toISOString(), message: { role: 'user', content: 'And push it.' } };
-    delete user.requestId;
     const usage = { input_tokens: 4, cache_creation_input_tokens: 120, cache_read_input_tokens: 23_028, output_tokens: 30, cache_creation: { ephemeral_5m_input_tokens: 120, ephemeral_1h_input_tokens: 0 } };
-    const answer = { ...last, uuid: 'e2e-live-a1', parentUuid: 'e2e-live-u1', timestamp: new Date(now).toISOString(), requestId: 'req_e2e_live', message: { ...last.message, id: 'msg_e2e_live', content: [{ type: 'text', text: 'Pushed.' }], usage } };
-    appendFileSync(file, `${JSON.stringify(user)}\n${JSON.stringify(answer)}\n`);
+    const turn = (n, parent, at) => {
+      const user = { ...last, type: 'user', uuid: `e2e-live-u${n}`, parentUuid: parent, timestamp: new Date(at - 2000).toISOString(), message: { role: 'user', content: 'And push it.' } };
+      delete user.requestId;
+      const answer = { ...last, uuid: `e2e-live-a${n}`, parentUuid: `e2e-live-u${n}`, timestamp: new Date(at).toISOString(), requestId: `req_e2e_live_${n}`, message: { ...last.message, id: `msg_e2e_live_${n}`, content: [{ type: 'text', text: 'Pushed.' }], usage } };
+      return `${JSON.stringify(user)}\n${JSON.stringify(answer)}\n`;
+    };
+    await wb.clearNotifications(page);
+    appendFileSync(file, turn(1, last.uuid, Date.now() - 280_000));
+    const warning = await wb.waitFor(async () => (await wb.notifications(page)).find((n) => /cache entry expires in 0:\d\d/.test(n)) ?? null, { timeout: 15_000, message: 'the warning before the entry expires' });
+    t.log(`warning: ${warning}`);
+    await t.check('under 30 s left: a warning says what resuming after expiry would write again', () => assert.match(warning, /expires in 0:[0-2]\d; a message after that writes [\d,]+ tokens again/));
+
+    appendFileSync(file, turn(2, 'e2e-live-a1', Date.now()));
     const counting = await wb.waitFor(async () => {
       const i = await liveItem(page);
-      return i && /cache cold in \d:\d\d$/.test(i.text) ? i : null;
+      const m = i && /cache cold in (\d):(\d\d)$/.exec(i.text);
+      return m && Number(m[1]) >= 3 ? i : null;
     }, { timeout: 15_000, message: 'the countdown after the appended call' });
     t.log(`live item after the append: ${counting.text}`);
     await t.check('after the appended call: the countdown to its entry\'s expiry (5 min lifetime)', () => {
