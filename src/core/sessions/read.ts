@@ -133,7 +133,8 @@ export async function readSessionFile(file: string, options: ReadOptions = {}): 
   const input = sniffInput(path.basename(file), head);
   const chosen = chooseImporter(input, options.importers);
   if (!chosen) {
-    problems.add('format', undefined, 'error', `not a session log or capture this tool reads (${(options.importers ?? IMPORTERS).map((i) => i.label).join(', ')})`);
+    const known = knownUnread(input.headText);
+    problems.add('format', undefined, 'error', known ?? `not a session log or capture this tool reads (${(options.importers ?? IMPORTERS).map((i) => i.label).join(', ')})`);
     return empty();
   }
   const { importer } = chosen;
@@ -195,6 +196,15 @@ export async function readSessionFile(file: string, options: ReadOptions = {}): 
   session.problems = [...problems.finish(), ...session.problems];
   if (session.calls.length === 0 && session.problems.every((p) => p.severity !== 'error')) session.problems.push({ file, severity: 'info', message: `read as a ${importer.label}, but no API call with usage in it` });
   return session;
+}
+
+/** Chat histories people point the tool at that hold the turns but not each call's usage: say what they are and what to use. */
+function knownUnread(head: string): string | null {
+  const h = head.slice(0, 8192);
+  const instead = "it needs each call's token usage: use a capture of the API traffic (HAR), or for Copilot Chat in VS Code its exported prompt logs (*.chatreplay.json)";
+  if (/"chatMessages"\s*:/.test(h) && /"timeline"\s*:/.test(head)) return `a GitHub Copilot CLI session history (chatMessages + timeline), which this tool does not read: ${instead}`;
+  if (/"re(quest|spond)erUsername"\s*:/.test(h) && /"requests"\s*:/.test(head)) return `a VS Code chat session (requests[]), which this tool does not read: ${instead}`;
+  return null;
 }
 
 function parses(s: string): boolean {

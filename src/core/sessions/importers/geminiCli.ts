@@ -29,8 +29,10 @@ function createReader(ctx: ImportContext): RecordReader {
   const before = new Map<string, { tail: ConversationNode | null; turn: number }>();
   const callById = new Map<string, ImportedCall>();
 
-  const message = (m: Record<string, unknown>, line: number) => {
-    const id = str(m.id) ?? `line-${line}`;
+  // `at` is where the message sits: a line of the .jsonl form, or messages[entry - 1] of the whole document (whose
+  // file lines are not the messages').
+  const message = (m: Record<string, unknown>, at: { line: number } | { entry: number }) => {
+    const id = str(m.id) ?? ('line' in at ? `line-${at.line}` : `entry-${at.entry}`);
     const type = str(m.type);
     if (type !== 'user' && type !== 'gemini') return; // info, error, warning: shown to the user, not sent
     const known = callById.get(id);
@@ -42,7 +44,7 @@ function createReader(ctx: ImportContext): RecordReader {
     if (!before.has(id)) before.set(id, { tail, turn });
     const role = type === 'user' ? 'user' : 'model';
     if (type === 'gemini' && isObject(m.tokens)) {
-      const call: ImportedCall = { id, line, timestamp: isoTime(m.timestamp), model: str(m.model), provider: 'gemini', usage: usageOf(m.tokens), conversation: { tail, layout: 'responses-input', partialNote: 'Gemini CLI logs the turns, not the system instruction or the tool declarations' } };
+      const call: ImportedCall = { id, ...at, timestamp: isoTime(m.timestamp), model: str(m.model), provider: 'gemini', usage: usageOf(m.tokens), conversation: { tail, layout: 'responses-input', partialNote: 'Gemini CLI logs the turns, not the system instruction or the tool declarations' } };
       callById.set(id, call);
       s.calls.push(call);
     }
@@ -73,10 +75,10 @@ function createReader(ctx: ImportContext): RecordReader {
       if (isObject(v.$set)) return;
       if (typeof v.projectHash === 'string' && typeof v.sessionId === 'string') {
         s.sessionId ??= v.sessionId;
-        if (Array.isArray(v.messages)) v.messages.filter(isObject).forEach((m, i) => message(m, i + 1));
+        if (Array.isArray(v.messages)) v.messages.filter(isObject).forEach((m, i) => message(m, { entry: i + 1 }));
         return;
       }
-      if (typeof v.id === 'string') message(v, line);
+      if (typeof v.id === 'string') message(v, { line });
       else ctx.unknown('(record without id)', line);
     },
     finish() {},

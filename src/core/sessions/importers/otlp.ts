@@ -1,5 +1,6 @@
 // OpenTelemetry GenAI spans as OTLP JSON: one `{resourceSpans: […]}` document, or the collector's file exporter
-// (one such document per line). Usage from `gen_ai.usage.*` (input includes cached tokens per the conventions; the
+// (one such document per line). Usage from `gen_ai.usage.*` (input includes cached tokens per the conventions; writes
+// under `cache_creation.input_tokens` or the `cache_write.input_tokens` that Copilot and the Python GenAI utils emit; the
 // deprecated `prompt_tokens`/`completion_tokens`/`cache_read_input_tokens` names too) and OpenInference's
 // `llm.token_count.*`. The request is rebuilt from `gen_ai.input.messages` / `gen_ai.prompt…` / `llm.input_messages…`
 // when the span carries them.
@@ -74,7 +75,9 @@ function createReader(ctx: ImportContext): RecordReader {
   return {
     record(doc, line) {
       if (!isObject(doc) || !Array.isArray(doc.resourceSpans)) {
-        ctx.unknown('(not an OTLP ExportTraceServiceRequest)', line);
+        // A file exporter writes metrics and logs beside the spans (Copilot's does): name them, they carry no call.
+        const kind = isObject(doc) && Array.isArray(doc.resourceMetrics) ? 'resourceMetrics (OTLP metrics)' : isObject(doc) && Array.isArray(doc.resourceLogs) ? 'resourceLogs (OTLP logs)' : '(not an OTLP ExportTraceServiceRequest)';
+        ctx.unknown(kind, line);
         return;
       }
       for (const rs of doc.resourceSpans.filter(isObject)) {
@@ -87,7 +90,7 @@ function createReader(ctx: ImportContext): RecordReader {
             const output = num(first(a, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion'));
             if (input === undefined && output === undefined) continue;
             const read = num(first(a, 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read')) ?? 0;
-            const write = num(first(a, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write')) ?? 0;
+            const write = num(first(a, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'llm.token_count.prompt_details.cache_write')) ?? 0;
             // The conventions count cached tokens inside input_tokens; some Anthropic instrumentations do not.
             const usage = normalizeUsage({ prompt_tokens: input ?? 0, completion_tokens: output ?? 0, cache_read_input_tokens: read, cache_creation_input_tokens: write });
             const system = str(first(a, 'gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system'));
