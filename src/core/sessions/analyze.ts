@@ -505,8 +505,10 @@ function detectBreak(
     const known: string[] = [];
     if (st.end && extendsB) known.push(`the logged ${imported.request ? 'request' : 'history'} extends call ${base.index} unchanged`);
     if (gap !== null) known.push(`the gap (${fmtGap(gap)}) is within the ${life.label} lifetime`);
-    if (imported.conversation) known.push(`a change the log does not record (${imported.conversation.partialNote.replace(/^.*?logs? /, '')}) would look like this`);
-    else known.push('the entry was evicted early or the request reached another cache');
+    // Hits are best effort everywhere (an entry can be evicted early, or the request routed to a server without it;
+    // Gemini's implicit caching and OpenAI promise none): say so beside what the log cannot show.
+    if (imported.conversation) known.push(`a change the log does not record (${imported.conversation.partialNote.replace(/^.*?logs? /, '')}), or an entry evicted early or not found by the server that took the request, would look like this`);
+    else known.push('the entry was evicted early or the request reached a server without it (hits are best effort)');
     brk.explanation = `${known.join('; ')}: ${lostText}`;
     if (reason) brk.explanation = `the provider reports ${reason.type}; ${brk.explanation}`;
   }
