@@ -16,8 +16,9 @@
 //   node bench/lint-precision.mjs --json          figures as JSON
 //   node bench/lint-precision.mjs --src <dir>     lint with another source tree's src/core (earlier rules)
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { plantedCases } from './corpus/plant.mjs';
@@ -42,10 +43,24 @@ async function loadCore(srcRoot) {
     logLevel: 'error',
     nodePaths: [path.join(root, 'node_modules')],
   });
-  const out = await build(`${entry}\nexport { LINT_RULES } from './src/core/lint';`).catch(() => build(entry));
-  const mod = { exports: {} };
-  new Function('module', 'exports', 'require', '__filename', '__dirname', out.outputFiles[0].text)(mod, mod.exports, createRequire(path.join(root, 'package.json')), path.join(root, 'x.js'), root);
-  return mod.exports;
+  const out = await build(`${entry}\nexport { LINT_RULES } from './src/core/lint';\nexport { LAZY_BUNDLES } from './src/core/lazy';`)
+    .catch(() => build(`${entry}\nexport { LINT_RULES } from './src/core/lint';`))
+    .catch(() => build(entry));
+  // The core loads its template engines and price data from bundles next to its own (src/core/lazy.ts, which reads
+  // __dirname): build them beside this in-memory bundle, or templates would be read statically here and not in the
+  // product. Packages still resolve from the project (__filename).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pca-lint-bench-'));
+  const load = (text) => {
+    const mod = { exports: {} };
+    new Function('module', 'exports', 'require', '__filename', '__dirname', text)(mod, mod.exports, createRequire(path.join(root, 'package.json')), path.join(root, 'x.js'), dir);
+    return mod.exports;
+  };
+  const core = load(out.outputFiles[0].text);
+  for (const { entry: lazyEntry, bundle } of core.LAZY_BUNDLES ?? []) {
+    await esbuild.build({ entryPoints: [path.join(srcRoot, lazyEntry)], outfile: path.join(dir, bundle), bundle: true, platform: 'node', format: 'cjs', logLevel: 'error', nodePaths: [path.join(root, 'node_modules')] });
+  }
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return core;
 }
 
 /** Corpus files with their provenance; `history` lists earlier versions stored beside them. */

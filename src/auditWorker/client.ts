@@ -125,9 +125,9 @@ export class AuditClient {
   }
 
   /** Absolute paths of the prompt files under the folders (globbed in the worker). */
-  listFiles(folders: string[], include: readonly string[], exclude: readonly string[]): Promise<string[] | undefined> {
+  listFiles(folders: string[], include: readonly string[], exclude: readonly string[], forAudit?: boolean): Promise<string[] | undefined> {
     const key = `list ${this.nextId}`;
-    return this.request('files', key, (requestId) => ({ type: 'listFiles', requestId, folders, include, exclude }));
+    return this.request('files', key, (requestId) => ({ type: 'listFiles', requestId, folders, include, exclude, forAudit }));
   }
 
   /** One batch of Audit Workspace, read and audited in the worker. Batches are never superseded by each other. */

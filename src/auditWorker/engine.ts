@@ -151,7 +151,7 @@ export class AuditEngine {
       }
       case 'listFiles': {
         const { requestId } = msg;
-        listPromptFiles(msg.folders, { include: msg.include, exclude: msg.exclude }).then(
+        listPromptFiles(msg.folders, { include: msg.include, exclude: msg.exclude }, { forAudit: msg.forAudit }).then(
           (files) => this.post({ type: 'listFiles', requestId, files }),
           (e) => this.post({ type: 'error', requestId, message: e instanceof Error ? e.message : String(e) }),
         );

@@ -51,8 +51,11 @@ export type HostToWorker =
   | { type: 'tokens'; requestId: number; uri: string; version: number; withBaseline?: boolean }
   /** Token counts and divergence of consecutive versions, oldest first (history heatmap). */
   | { type: 'history'; requestId: number; uri: string; fileName: string; versions: { id: string; text: string }[] }
-  /** The prompt files under workspace folders by the include/exclude globs (Audit Workspace, as the CLI globs). */
-  | { type: 'listFiles'; requestId: number; folders: string[]; include: readonly string[]; exclude: readonly string[] }
+  /**
+   * The prompt files under workspace folders by the include/exclude globs (as the CLI globs). `forAudit`: Audit
+   * Workspace asks for them next, so their git history is read meanwhile.
+   */
+  | { type: 'listFiles'; requestId: number; folders: string[]; include: readonly string[]; exclude: readonly string[]; forAudit?: boolean }
   /** Audits a batch of workspace files that the worker reads itself (Audit Workspace): one answer per batch. */
   | { type: 'auditFiles'; requestId: number; files: WorkspaceFile[]; baseline: WorkspaceBaseline }
   /** Drops queued work for requests up to this id (the user moved on). */

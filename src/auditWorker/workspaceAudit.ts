@@ -100,7 +100,7 @@ export function historiesFor(files: readonly string[]): Map<string, Promise<read
  * The prompt files under each folder by the include/exclude settings, globbed here as the CLI globs (fast-glob): one
  * walk per folder, dot folders included (.github/copilot-instructions.md), symlinks not followed, sorted.
  */
-export async function listPromptFiles(folders: readonly string[], patterns: PromptFilePatterns): Promise<string[]> {
+export async function listPromptFiles(folders: readonly string[], patterns: PromptFilePatterns, options: { forAudit?: boolean } = {}): Promise<string[]> {
   const out = new Set<string>();
   for (const folder of folders) {
     const found = await fg([...patterns.include], { cwd: folder, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], suppressErrors: true });
@@ -108,7 +108,7 @@ export async function listPromptFiles(folders: readonly string[], patterns: Prom
   }
   const files = [...out].sort((a, b) => a.localeCompare(b));
   // Audit Workspace asks for these next: their history is read meanwhile, in one walk per repository.
-  historiesFor(files);
+  if (options.forAudit) historiesFor(files);
   return files;
 }
 

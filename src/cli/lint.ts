@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import fg from 'fast-glob';
 import pkg from '../../package.json';
-import { lintPromptReport, type AuditOptions } from '../core/audit';
+import { extractOptions, lintPromptReport, type AuditOptions } from '../core/audit';
 import { extractPrompt } from '../core/formats';
 import { WHOLE_PROMPT_MARK } from '../core/lint';
 import { providerMinimum } from '../core/lint/helper';
@@ -124,7 +124,7 @@ async function runLint(patterns: string[], flags: LintFlags): Promise<void> {
     const options = auditOptions(flags, file);
     provider = options.provider;
     model = options.model;
-    const prompt = extractPrompt(source, options.fileName, options);
+    const prompt = extractPrompt(source, options.fileName, extractOptions(options));
     // A folder holds JSON that is not a request body (manifests, configs): linting those as prompts only raises
     // false alarms, so a walk keeps a JSON file only when it is one. A file named explicitly is always linted.
     if (walked.has(file) && prompt.format === 'json') continue;
@@ -137,7 +137,8 @@ async function runLint(patterns: string[], flags: LintFlags): Promise<void> {
   const histories = flags.history === false ? undefined : await readFileHistories(names, { max: historyMax });
   for (const { file, source, options, prompt, at } of toLint) {
     const previous = previousSource ?? against?.get(file);
-    const report = lintPromptReport(source, options, { previousSource: previous, history: histories?.get(file) ?? (histories ? [] : undefined), wholePrompt: flags.wholePrompt });
+    // The rendering made above is the one lint reads (a template is rendered by its engine once, not twice).
+    const report = lintPromptReport(source, options, { previousSource: previous, history: histories?.get(file) ?? (histories ? [] : undefined), wholePrompt: flags.wholePrompt }, { prompt });
     problemText.push(...problemLines(file, source, prompt.problems));
     results[at] = { file, findings: report.findings, problems: prompt.problems, prefix: { tokens: report.prefix.tokens, whole: report.prefix.whole } };
   }

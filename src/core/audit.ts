@@ -158,7 +158,7 @@ export interface LintInputs {
  * lintPrompt with the run-summary facts (cacheable prefix, whole request or fragment): what `lint` runs per file and
  * Audit Workspace per unchanged file. `prepared`: the file's rendering and tokens when the caller has them already.
  */
-export function lintPromptReport(source: string, options: AuditOptions, inputs: LintInputs = {}, prepared?: { prompt: ExtractedPrompt; tokens: TokenizedText }): LintReport {
+export function lintPromptReport(source: string, options: AuditOptions, inputs: LintInputs = {}, prepared?: { prompt: ExtractedPrompt; tokens?: TokenizedText }): LintReport {
   const { previousSource } = inputs;
   const { encoding } = resolveEncoding(options);
   const encoder = getEncoder(encoding);

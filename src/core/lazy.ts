@@ -15,6 +15,17 @@ export const PRICES_LAZY_BUNDLE = 'core-prices.js';
 /** Bundle name of src/core/formats/engineDeps.ts (scripts/build.mjs). */
 export const ENGINES_LAZY_BUNDLE = 'core-engines.js';
 
+/**
+ * Every lazy bundle with its source entry. scripts/build.mjs builds these next to dist/'s bundles (a unit test checks
+ * it lists them all); anything else that bundles the core (the lint bench, a test building the CLI) must put them
+ * next to its own bundle, or templates are read statically and prices are missing.
+ */
+export const LAZY_BUNDLES: readonly { entry: string; bundle: string }[] = [
+  { entry: 'src/core/lazyDeps.ts', bundle: CORE_LAZY_BUNDLE },
+  { entry: 'src/core/providers/priceDeps.ts', bundle: PRICES_LAZY_BUNDLE },
+  { entry: 'src/core/formats/engineDeps.ts', bundle: ENGINES_LAZY_BUNDLE },
+];
+
 const loaded = new Map<string, unknown>();
 
 function load<T>(bundle: string, sourceParts: readonly string[]): T {

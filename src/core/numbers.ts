@@ -30,3 +30,11 @@ export function formatMs(ms: number): string {
   if (ms >= 10) return `${Math.round(ms)} ms`;
   return `${ms.toFixed(1)} ms`;
 }
+
+/** File sizes: 812 bytes, 4.0 KB, 18.7 MB, 1.0 GB (binary units, as file managers show them). */
+export function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}

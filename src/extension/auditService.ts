@@ -313,10 +313,10 @@ export class AuditService implements vscode.Disposable {
   }
 
   /** Audit Workspace: the prompt files under the folders, globbed in the worker. */
-  async listFiles(folders: string[]): Promise<string[] | undefined> {
+  async listFiles(folders: string[], options: { forAudit?: boolean } = {}): Promise<string[] | undefined> {
     if (this.disposed) return undefined;
     const { include, exclude } = this.settings.patterns;
-    return this.ensureClient().listFiles(folders, include, exclude);
+    return this.ensureClient().listFiles(folders, include, exclude, options.forAudit);
   }
 
   /** Tracked documents (open prompt files), for workspace audits that prefer the editor's text. */

@@ -8,7 +8,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SessionWorkerClient } from '../auditWorker/sessionClient';
-import { claudeProjectName, newestWorkspaceSession, type AgentSessionEntry } from '../core/sessions/locate';
+import { claudeProjectNames, newestWorkspaceSession, type AgentSessionEntry } from '../core/sessions/locate';
 import type { LiveSessionStatus } from '../core/sessions/tail';
 import { Command } from '../view/commandIds';
 import { formatCount, formatPercent } from '../view/format';
@@ -61,7 +61,7 @@ export class SessionWatch implements vscode.Disposable {
     const dirs = sessionDirs();
     // New sessions appear in the workspace's Claude Code project folder (and today's Codex folder): watch those.
     for (const w of workspaceFolderPaths()) {
-      for (const name of new Set([claudeProjectName(w), w.replace(/[^a-zA-Z0-9]/g, '-')])) this.watchDir(path.join(dirs.claudeDir, 'projects', name), dirs.claudeDir);
+      for (const name of claudeProjectNames(w)) this.watchDir(path.join(dirs.claudeDir, 'projects', name), dirs.claudeDir);
     }
     const d = new Date();
     this.watchDir(path.join(dirs.codexDir, 'sessions', String(d.getFullYear()), String(d.getMonth() + 1).padStart(2, '0'), String(d.getDate()).padStart(2, '0')), dirs.codexDir);

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { CancelledError, SessionWorkerClient } from '../auditWorker/sessionClient';
 import { agentDirs, listAgentSessions, type AgentDirs, type AgentSessionEntry } from '../core/sessions/locate';
 import type { SessionAudit } from '../core/sessions/types';
-import { formatMs } from '../view/format';
+import { formatBytes, formatMs } from '../view/format';
 import { againstCallOf, selectedCallView, sessionView, type PromptFileLink, type SessionView } from '../view/sessionView';
 import type { AuditService } from './auditService';
 import { SECTION } from './config';
@@ -39,10 +39,6 @@ function ago(ms: number): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 48 * 3600) return `${Math.round(s / 3600)} h ago`;
   return `${Math.round(s / 86400)} days ago`;
-}
-
-function size(n: number): string {
-  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 }
 
 function tilde(p: string): string {
@@ -110,7 +106,7 @@ export class SessionService implements vscode.Disposable {
       .then((entries) => {
         const item = (e: AgentSessionEntry): Item => ({
           label: e.title ?? path.basename(e.file),
-          description: `${e.agent === 'codex' ? 'Codex' : 'Claude Code'} · ${ago(e.mtime)} · ${size(e.size)}`,
+          description: `${e.agent === 'codex' ? 'Codex' : 'Claude Code'} · ${ago(e.mtime)} · ${formatBytes(e.size)}`,
           detail: tilde(e.file),
           file: e.file,
         });
@@ -163,7 +159,7 @@ export class SessionService implements vscode.Disposable {
             onProgress: (p) => {
               if (p.phase === 'read' && p.totalBytes > 0) {
                 const pct = Math.min(100, (100 * p.bytes) / p.totalBytes);
-                progress.report({ increment: pct - reported, message: `${size(p.bytes)} of ${size(p.totalBytes)}` });
+                progress.report({ increment: pct - reported, message: `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}` });
                 reported = pct;
               } else if (p.phase === 'analyse') progress.report({ message: `analysing ${p.totalBytes} calls…` });
             },
@@ -210,18 +206,14 @@ export class SessionService implements vscode.Disposable {
   }
 
   /**
-   * The workspace prompt file holding a diverging line (the new text first: the file as it is now). Cheap: the
-   * include globs' files up to 1 MB each, a plain substring search, at most 500 files.
+   * The workspace prompt file holding a diverging line (the new text first: the file as it is now). Cheap: the files
+   * Audit Workspace lists (globbed in the audit worker), up to 1 MB each, a plain substring search, at most 500 files.
    */
   private async findPromptLine(lines: { old?: string; new?: string }): Promise<PromptFileLink | undefined> {
     const wanted = (['new', 'old'] as const).map((side) => ({ side, text: lines[side]?.trim() })).filter((x): x is { side: 'new' | 'old'; text: string } => !!x.text && x.text.length >= 8);
-    if (!wanted.length || !vscode.workspace.workspaceFolders?.length) return undefined;
-    const { include, exclude } = this.audits.current.patterns;
-    // One search per include glob: the globs hold brace groups of their own, which cannot nest in one `{a,b}`.
-    const excludeGlob = exclude.length === 1 ? exclude[0] : exclude.length ? `{${exclude.join(',')}}` : undefined;
-    const found = await Promise.all(include.map((g) => Promise.resolve(vscode.workspace.findFiles(g, excludeGlob, 500)).catch(() => [] as vscode.Uri[])));
-    const seen = new Set<string>();
-    const files = found.flat().filter((f) => !seen.has(f.fsPath) && seen.add(f.fsPath)).slice(0, 500);
+    const folders = workspaceFolderPaths();
+    if (!wanted.length || !folders.length) return undefined;
+    const files = ((await this.audits.listFiles(folders)) ?? []).slice(0, 500).map((p) => vscode.Uri.file(p));
     const texts = new Map<string, string>();
     for (const w of wanted) {
       for (const f of files) {

@@ -203,7 +203,7 @@ export class Workflows {
 async function findPromptFiles(audits: AuditService, folders: readonly vscode.WorkspaceFolder[], patterns: { include: readonly string[]; exclude: readonly string[] }, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
   const found = new Map<string, vscode.Uri>();
   const onDisk = folders.filter((f) => f.uri.scheme === 'file');
-  for (const p of (await audits.listFiles(onDisk.map((f) => f.uri.fsPath))) ?? []) {
+  for (const p of (await audits.listFiles(onDisk.map((f) => f.uri.fsPath), { forAudit: true })) ?? []) {
     const u = vscode.Uri.file(p);
     found.set(u.toString(), u);
   }

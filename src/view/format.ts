@@ -10,9 +10,9 @@
 import type { DiffResult, LintFinding, ProviderEstimate } from '../core/types';
 import { Command } from './commandIds';
 
-import { formatCount, formatMs, formatPercent, formatUsd } from '../core/numbers';
+import { formatBytes, formatCount, formatMs, formatPercent, formatUsd } from '../core/numbers';
 
-export { formatCount, formatMs, formatPercent, formatUsd };
+export { formatBytes, formatCount, formatMs, formatPercent, formatUsd };
 
 /** The provider estimate the settings select (falls back to the first one the core returned). */
 export function pickProvider(diff: DiffResult, providerId: string): ProviderEstimate | undefined {

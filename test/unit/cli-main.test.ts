@@ -1,13 +1,14 @@
 // The CLI as a subprocess: JSON shape, exit codes 0/1/2, SARIF, one-line errors.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 // @ts-expect-error: plain ESM script without type declarations
 import { makeHistoryRepo } from '../../examples/make-history-repo.mjs';
+import { LAZY_BUNDLES } from '../../src/core/lazy';
 import { PROVIDER_IDS } from '../../src/core/ids';
 
 const root = resolve(__dirname, '../..');
@@ -35,8 +36,8 @@ before(async () => {
   });
   // The core's lazily required dependencies (ajv, prices, model tokenizers; the template engines) are bundles of their
   // own, next to it.
-  for (const [entry, out] of [['src/core/lazyDeps.ts', 'core-lazy.js'], ['src/core/formats/engineDeps.ts', 'core-engines.js'], ['src/core/providers/priceDeps.ts', 'core-prices.js']]) {
-    await esbuild.build({ entryPoints: [join(root, entry)], outfile: join(work, out), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
+  for (const { entry, bundle } of LAZY_BUNDLES) {
+    await esbuild.build({ entryPoints: [join(root, entry)], outfile: join(work, bundle), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
   }
   // Prebuilt rank tables next to the bundle, as `npm run build` writes them (start-up in ms, not ~0.3 s).
   try {
@@ -56,6 +57,11 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<{
     });
   });
 }
+
+it('scripts/build.mjs builds every lazy bundle of the core next to dist/\'s bundles', () => {
+  const build = readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8');
+  for (const { entry, bundle } of LAZY_BUNDLES) assert.ok(build.includes(`{ in: '${entry}', out: '${bundle.replace(/\.js$/, '')}' }`), `${entry} -> ${bundle} missing from scripts/build.mjs`);
+});
 
 describe('cli diff', { concurrency: 3 }, () => {
   it('--json prints one object with the documented fields', async () => {

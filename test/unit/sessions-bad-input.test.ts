@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { auditSessionFiles, readSessionFile } from '../../src/core/sessions';
+import { LineSplitter } from '../../src/core/sessions/lines';
 import { ClaudeSessionBuilder } from './fixtures/sessions/claude';
 import { tmpDir, write } from './fixtures/sessions/formats';
 
@@ -46,6 +47,18 @@ test('a line longer than the limit is skipped with its size; the lines after it 
   const s = await readSessionFile(f, { limits: { maxLineBytes: 1024 } });
   assert.equal(s.calls.length, 2);
   assert.ok(s.problems.some((p) => p.line === 2 && /longer than 1.0 KB/.test(p.message)));
+});
+
+test('the line splitter (full read and live tail): lines across chunks, an over-long line skipped by number, the unterminated end', () => {
+  const lines: [number, string][] = [];
+  const tooLong: [number, number][] = [];
+  const sp = new LineSplitter(8, (b, n) => lines.push([n, b.toString('utf8')]), (n, bytes) => tooLong.push([n, bytes]));
+  for (const chunk of ['ab', 'c\nde', 'f\n0123456', '789abc\n', '\nxy', 'z']) sp.push(Buffer.from(chunk));
+  assert.deepEqual(lines, [[1, 'abc'], [2, 'def'], [4, '']]);
+  assert.deepEqual(tooLong, [[3, 13]]);
+  assert.equal(sp.end()?.toString('utf8'), 'xyz');
+  assert.equal(sp.line, 5);
+  assert.equal(sp.end(), null, 'nothing left after the end');
 });
 
 test('a 1 GB file: a sparse file of zeros is binary from its head (nothing more is read); a large document is refused', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { agentDirs, claudeProjectName, listAgentSessions, newestWorkspaceSession } from '../../src/core/sessions/locate';
+import { agentDirs, claudeProjectNames, listAgentSessions, newestWorkspaceSession } from '../../src/core/sessions/locate';
 import { SessionTail } from '../../src/core/sessions/tail';
 import { ClaudeSessionBuilder } from './fixtures/sessions/claude';
 import { codexRollout, jsonl, tmpDir } from './fixtures/sessions/formats';
@@ -82,7 +82,7 @@ test('a truncated or replaced log is read again from the start; a capture is not
 test('session folders: CLAUDE_CONFIG_DIR / CODEX_HOME, explicit settings first; the workspace\'s sessions first', async () => {
   assert.deepEqual(agentDirs({}, { CLAUDE_CONFIG_DIR: '/c', CODEX_HOME: '/x' }, '/home/u'), { claudeDir: '/c', codexDir: '/x' });
   assert.deepEqual(agentDirs({ claudeDir: '~/cl' }, {}, '/home/u'), { claudeDir: '/home/u/cl', codexDir: '/home/u/.codex' });
-  assert.equal(claudeProjectName('/home/u/my.repo'), '-home-u-my-repo');
+  assert.equal(claudeProjectNames('/home/u/my.repo')[0], '-home-u-my-repo');
 
   const root = tmpDir();
   const ws = path.join(root, 'work', 'shop.app');
@@ -94,8 +94,8 @@ test('session folders: CLAUDE_CONFIG_DIR / CODEX_HOME, explicit settings first; 
     fs.utimesSync(f, mtime / 1000, mtime / 1000);
   };
   const claude = (title: string) => new ClaudeSessionBuilder('s').user(title).assistant([{ type: 'text', text: 'ok' }], { input: 1, read: 0, write: 2000, output: 1 }).text();
-  put(path.join(claudeDir, 'projects', claudeProjectName(ws), 'mine-old.jsonl'), claude('my old session'), 1_000_000_000_000);
-  put(path.join(claudeDir, 'projects', claudeProjectName(ws), 'mine-new.jsonl'), claude('my new session'), 1_000_000_100_000);
+  put(path.join(claudeDir, 'projects', claudeProjectNames(ws)[0], 'mine-old.jsonl'), claude('my old session'), 1_000_000_000_000);
+  put(path.join(claudeDir, 'projects', claudeProjectNames(ws)[0], 'mine-new.jsonl'), claude('my new session'), 1_000_000_100_000);
   put(path.join(claudeDir, 'projects', '-elsewhere', 'other.jsonl'), claude('another project'), 1_000_000_500_000);
   const rollout = codexRollout() as { payload: Record<string, unknown> }[];
   rollout[0].payload.cwd = ws;

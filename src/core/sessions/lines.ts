@@ -42,72 +42,101 @@ function decode(buf: Buffer): { text: string; invalid: boolean } {
   return { text, invalid: false };
 }
 
+/**
+ * Splits bytes into lines as they arrive, keeping an unfinished last line for the next chunk: the one splitter of the
+ * full read (readLines) and of a live tail (./tail.ts). A line longer than `maxLineBytes` is skipped (reported with
+ * its number and size) without being held in memory. `onLine` gets the line's bytes without the `\n`; they may point
+ * into the chunk, so it must read them before returning.
+ */
+export class LineSplitter {
+  /** Lines seen so far (skipped ones included): the 1-based number of the last one. */
+  line = 0;
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private skipping = false;
+
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly onLine: (bytes: Buffer, line: number) => void,
+    private readonly onTooLong: (line: number, bytes: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+      this.line++;
+      const bytes = this.partBytes + nl - start;
+      if (this.skipping || bytes > this.maxLineBytes) {
+        this.onTooLong(this.line, bytes);
+      } else {
+        const piece = chunk.subarray(start, nl);
+        this.onLine(this.parts.length ? Buffer.concat([...this.parts, piece]) : piece, this.line);
+      }
+      this.skipping = false;
+      this.parts = [];
+      this.partBytes = 0;
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      this.partBytes += rest.length;
+      if (this.skipping) return;
+      if (this.partBytes > this.maxLineBytes) {
+        this.skipping = true;
+        this.parts = [];
+      } else {
+        // Copied: the chunk's buffer is neither reused under us nor kept alive by a small unfinished line.
+        this.parts.push(Buffer.from(rest));
+      }
+    }
+  }
+
+  /** End of the input: the last line when it had no newline (a log cut off mid-write), or null. */
+  end(): Buffer | null {
+    const { skipping, parts, partBytes } = this;
+    this.skipping = false;
+    this.parts = [];
+    this.partBytes = 0;
+    if (skipping) {
+      this.onTooLong(++this.line, partBytes);
+      return null;
+    }
+    if (!parts.length) return null;
+    this.line++;
+    return Buffer.concat(parts);
+  }
+}
+
 /** Lines of a file, streamed (never the whole file in memory). CRLF endings are accepted. */
 export async function* readLines(file: string, limits: LineLimits = DEFAULT_LIMITS, onEvent?: (e: LineEvent) => void, signal?: AbortSignal, onBytes?: (bytes: number) => void): AsyncGenerator<LogLine> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  let parts: Buffer[] = [];
-  let partBytes = 0;
-  let skipping = false;
-  let line = 0;
-  const emit = (buf: Buffer, unterminated: boolean): LogLine | null => {
-    line++;
+  let ready: LogLine[] = [];
+  const toLine = (buf: Buffer, line: number, unterminated: boolean): LogLine | null => {
     let end = buf.length;
     if (end > 0 && buf[end - 1] === 13) end--;
     if (end === 0 && unterminated) return null;
     const { text, invalid } = decode(end === buf.length ? buf : buf.subarray(0, end));
     return { line, text, unterminated, invalidUtf8: invalid };
   };
+  const splitter = new LineSplitter(
+    limits.maxLineBytes,
+    (buf, line) => ready.push(toLine(buf, line, false)!),
+    (line, bytes) => onEvent?.({ kind: 'tooLong', line, bytes }),
+  );
   try {
     let bytes = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (signal?.aborted) return;
       bytes += chunk.length;
       onBytes?.(bytes);
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(10, start);
-        if (nl < 0) break;
-        if (skipping) {
-          skipping = false;
-          line++;
-          onEvent?.({ kind: 'tooLong', line, bytes: partBytes + nl - start });
-          parts = [];
-          partBytes = 0;
-        } else if (partBytes + nl - start > limits.maxLineBytes) {
-          line++;
-          onEvent?.({ kind: 'tooLong', line, bytes: partBytes + nl - start });
-          parts = [];
-          partBytes = 0;
-        } else {
-          const piece = chunk.subarray(start, nl);
-          const buf = parts.length ? Buffer.concat([...parts, piece]) : piece;
-          parts = [];
-          partBytes = 0;
-          const l = emit(buf, false);
-          if (l) yield l;
-        }
-        start = nl + 1;
-      }
-      if (start < chunk.length) {
-        const rest = chunk.subarray(start);
-        partBytes += rest.length;
-        if (skipping) continue;
-        if (partBytes > limits.maxLineBytes) {
-          skipping = true;
-          parts = [];
-        } else {
-          // Copy: the stream may reuse its buffer.
-          parts.push(Buffer.from(rest));
-        }
-      }
+      splitter.push(chunk);
+      const lines = ready;
+      ready = [];
+      yield* lines;
     }
-    if (skipping) {
-      line++;
-      onEvent?.({ kind: 'tooLong', line, bytes: partBytes });
-    } else if (parts.length) {
-      const l = emit(Buffer.concat(parts), true);
-      if (l) yield l;
-    }
+    const last = splitter.end();
+    const l = last && toLine(last, splitter.line, true);
+    if (l) yield l;
   } finally {
     stream.destroy();
   }

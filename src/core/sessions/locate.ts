@@ -36,9 +36,12 @@ export function agentDirs(explicit: Partial<AgentDirs> = {}, env: NodeJS.Process
   };
 }
 
-/** Claude Code's project folder name for a working directory. */
-export function claudeProjectName(cwd: string): string {
-  return cwd.replace(/[\\/.:]/g, '-');
+/**
+ * The names Claude Code's project folder for a working directory may have, looked for both: `/`, `.` and `:` as
+ * `-`, and every character that is not a letter or digit as `-` (they differ for paths with spaces, `_` or non-ASCII).
+ */
+export function claudeProjectNames(cwd: string): string[] {
+  return [...new Set([cwd.replace(/[\\/.:]/g, '-'), cwd.replace(/[^a-zA-Z0-9]/g, '-')])];
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -139,7 +142,7 @@ const samePath = (a: string, b: string) => path.resolve(a).replace(/[\\/]+$/, ''
 export async function listAgentSessions(o: ListOptions): Promise<AgentSessionEntry[]> {
   const max = o.max ?? 200;
   // Claude Code replaces `/` and `.` (newer builds: every character but letters and digits) by `-`.
-  const wsProjects = new Set(o.workspaceFolders.flatMap((w) => [claudeProjectName(w), w.replace(/[^a-zA-Z0-9]/g, '-')]));
+  const wsProjects = new Set(o.workspaceFolders.flatMap(claudeProjectNames));
   const found: AgentSessionEntry[] = [];
   const projects = path.join(o.dirs.claudeDir, 'projects');
   let projectDirs: string[] = [];

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ProviderId } from '../ids';
 import { findJsonSyntaxError } from '../formats/jsonSyntax';
+import { formatBytes } from '../numbers';
 import { LineIndex, looksBinary } from '../text';
 import type { ImportContext, LogImporter, SniffInput } from './importer';
 import { IMPORTERS } from './importers';
@@ -219,13 +220,6 @@ function parses(s: string): boolean {
 function shortJsonError(m: string): string {
   // V8 quotes a snippet of the line; keep only its first words.
   return m.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*$/s, '').replace(/^Unexpected token '?(.)'?$/, 'unexpected "$1"').slice(0, 80);
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${n} bytes`;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);

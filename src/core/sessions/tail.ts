@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImportContext, LogImporter, RecordReader } from './importer';
 import { IMPORTERS } from './importers';
+import { DEFAULT_LIMITS, LineSplitter } from './lines';
 import { chooseImporter, sniffInput } from './read';
 import { entryLifetime, type CacheLifetime } from './rules';
 import type { ImportedSession, ReportedUsage } from './types';
@@ -34,18 +35,13 @@ export interface LiveSessionStatus {
   } | null;
 }
 
-/** Lines above this are skipped (a runaway line must not exhaust memory): as the full reader's default. */
-const MAX_LINE_BYTES = 256 * 1024 * 1024;
 /** One read takes at most this much; a bigger backlog is read over several reads of one update. */
 const READ_CHUNK = 8 * 1024 * 1024;
 
 export class SessionTail {
   private offset = 0;
   private ino = -1;
-  private lineNo = 0;
-  private partial: Buffer[] = [];
-  private partialBytes = 0;
-  private skipping = false;
+  private lines = this.splitter();
   private reader: RecordReader | null = null;
   private session: ImportedSession;
   /** Bytes read from the file over this tail's life (a test checks that an update reads only what was appended). */
@@ -64,12 +60,20 @@ export class SessionTail {
     return { file: this.file, source: 'unknown', calls: [], problems: [] };
   }
 
+  /** Lines as the full reader splits them (an unfinished last line waits for the next update). */
+  private splitter(): LineSplitter {
+    return new LineSplitter(
+      DEFAULT_LIMITS.maxLineBytes,
+      (bytes, line) => {
+        if (!this.unsupported) this.record(bytes.toString('utf8'), line);
+      },
+      () => void this.problems++,
+    );
+  }
+
   private reset(): void {
     this.offset = 0;
-    this.lineNo = 0;
-    this.partial = [];
-    this.partialBytes = 0;
-    this.skipping = false;
+    this.lines = this.splitter();
     this.reader = null;
     this.unsupported = null;
     this.session = this.fresh();
@@ -100,7 +104,7 @@ export class SessionTail {
         this.offset += bytesRead;
         total += bytesRead;
         this.bytesRead += bytesRead;
-        this.consume(buf.subarray(0, bytesRead));
+        this.lines.push(buf.subarray(0, bytesRead));
         if (this.unsupported) break;
       }
     } finally {
@@ -109,42 +113,7 @@ export class SessionTail {
     return total;
   }
 
-  private consume(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
-      const piece = chunk.subarray(start, nl);
-      start = nl + 1;
-      this.lineNo++;
-      if (this.skipping || this.partialBytes + piece.length > MAX_LINE_BYTES) {
-        this.skipping = false;
-        this.partial = [];
-        this.partialBytes = 0;
-        this.problems++;
-        continue;
-      }
-      const line = this.partial.length ? Buffer.concat([...this.partial, piece]) : piece;
-      this.partial = [];
-      this.partialBytes = 0;
-      this.record(line.toString('utf8'));
-      if (this.unsupported) return;
-    }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      if (this.partialBytes + rest.length > MAX_LINE_BYTES) {
-        this.skipping = true;
-        this.partial = [];
-        this.partialBytes = 0;
-      } else {
-        // Copied: the chunk's buffer is not kept alive by a small unfinished line.
-        this.partial.push(Buffer.from(rest));
-        this.partialBytes += rest.length;
-      }
-    }
-  }
-
-  private record(text: string): void {
+  private record(text: string, lineNo: number): void {
     const t = text.trim();
     if (!t) return;
     let value: unknown;
@@ -165,7 +134,7 @@ export class SessionTail {
       const ctx: ImportContext = { file: this.file, session: this.session, problem: () => void this.problems++, unknown: () => {} };
       this.reader = chosen.importer.createReader(ctx);
     }
-    this.reader.record(value, this.lineNo);
+    this.reader.record(value, lineNo);
   }
 
   /** The live figures after the last update. */

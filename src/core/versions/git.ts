@@ -362,7 +362,9 @@ export async function versionsAt(files: readonly string[], ref: string, options:
   const byRepo = new Map<string, string[]>();
   for (const file of files) {
     const root = (await repoOfDir.get(path.dirname(path.resolve(file)))!).root;
-    byRepo.set(root, [...(byRepo.get(root) ?? []), file]);
+    const group = byRepo.get(root);
+    if (group) group.push(file);
+    else byRepo.set(root, [file]);
   }
   const out = new Map<string, FileAtRevision | undefined>();
   for (const [root, group] of byRepo) {
