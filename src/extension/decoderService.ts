@@ -89,9 +89,11 @@ export class DecoderService implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
-    void this.client?.dispose().catch((e) => this.log.appendLine(`decoder dispose: ${String(e)}`));
+  /** Stops the decoder worker; resolves once it has exited (nothing it was writing is still being written). */
+  dispose(): Promise<void> {
+    const done = this.client?.dispose().catch((e) => this.log.appendLine(`decoder dispose: ${String(e)}`)) ?? Promise.resolve();
     this.client = undefined;
+    return done;
   }
 }
 

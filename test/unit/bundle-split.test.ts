@@ -86,7 +86,8 @@ describe('decoder client bundle', () => {
         return true;
       });
     } finally {
-      service.dispose();
+      // Awaited: a cancelled generation may still be writing into tmp until the worker has exited.
+      await service.dispose();
     }
   });
 
